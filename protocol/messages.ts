@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { IdSchema } from './topics';
+
+// Every message is `{ type, v, ... }`; a reader dispatches on both, so a new version is a new schema, never an edit.
+
+/** Event time in milliseconds since the Unix epoch, as carried in the message (never the receiver's clock). */
+const EventTimeMs = z.number().finite();
+
+/** Sample values: a plain number array (readable JSON) or a packed Float32 block (4 bytes a sample). */
+export const SampleValuesSchema = z.union([
+  z.array(z.number().finite()),
+  z.custom<Float32Array>(
+    (value) => value instanceof Float32Array && value.every(Number.isFinite),
+    'expected a number array or a packed Float32 block of finite numbers',
+  ),
+]);
+
+export const TelemetryV1Schema = z
+  .object({
+    type: z.literal('telemetry'),
+    v: z.literal(1),
+    device: IdSchema,
+    sensor: IdSchema,
+    /** Sequence number per (device, sensor), from 0; with them it is the dedupe key. */
+    seq: z.number().int().nonnegative(),
+    /** Event time of the first sample, ms since the Unix epoch. */
+    tsMs: EventTimeMs,
+    /** Sample rate in Hz; sample i was taken at tsMs + 1000·i/rateHz. */
+    rateHz: z.number().positive().finite(),
+    /** Unit of the values, e.g. `g`, `degC`. */
+    unit: z.string().min(1).max(16),
+    values: SampleValuesSchema,
+  })
+  .strict();
+
+export const FeaturesV1Schema = z
+  .object({
+    type: z.literal('features'),
+    v: z.literal(1),
+    device: IdSchema,
+    sensor: IdSchema,
+    /** The seq of the telemetry block these features summarise. */
+    seq: z.number().int().nonnegative(),
+    tsMs: EventTimeMs,
+    /** Length of the summarised window in ms. */
+    windowMs: z.number().positive().finite(),
+    unit: z.string().min(1).max(16),
+    /** Named features in `unit` (crest is dimensionless); rms, peak and crest are always present. */
+    features: z.object({ rms: z.number().finite(), peak: z.number().finite(), crest: z.number().finite() }).catchall(z.number().finite()),
+  })
+  .strict();
+
+export const EventV1Schema = z
+  .object({
+    type: z.literal('event'),
+    v: z.literal(1),
+    device: IdSchema,
+    sensor: IdSchema.optional(),
+    tsMs: EventTimeMs,
+    kind: z.enum(['alert']),
+    /** Name of the rule that fired. */
+    rule: z.string().min(1),
+    state: z.enum(['raised', 'cleared']),
+    severity: z.enum(['warning', 'critical']),
+    value: z.number().finite(),
+    threshold: z.number().finite(),
+    message: z.string(),
+  })
+  .strict();
+
+export const StatusV1Schema = z
+  .object({
+    type: z.literal('status'),
+    v: z.literal(1),
+    device: IdSchema,
+    tsMs: EventTimeMs,
+    state: z.enum(['online', 'offline']),
+    counters: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
+
+export const CommandV1Schema = z
+  .object({
+    type: z.literal('cmd'),
+    v: z.literal(1),
+    device: IdSchema,
+    tsMs: EventTimeMs,
+    id: z.string().min(1),
+    action: z.string().min(1),
+    args: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const DeadLetterV1Schema = z
+  .object({
+    type: z.literal('deadletter'),
+    v: z.literal(1),
+    /** Which layer rejected the message. */
+    stage: z.enum(['gateway', 'cloud']),
+    /** Topic the rejected payload arrived on. */
+    topic: z.string(),
+    reason: z.string(),
+    /** Event time at which it was rejected, from the rejecting layer's clock. */
+    tsMs: EventTimeMs,
+    /** The payload exactly as received, base64. */
+    payloadB64: z.string(),
+  })
+  .strict();
+
+export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
+export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
+export type EventV1 = z.infer<typeof EventV1Schema>;
+export type StatusV1 = z.infer<typeof StatusV1Schema>;
+export type CommandV1 = z.infer<typeof CommandV1Schema>;
+export type DeadLetterV1 = z.infer<typeof DeadLetterV1Schema>;
+
+/** Schemas by type, then by version: the one table a reader consults. */
+export const MESSAGE_SCHEMAS = {
+  telemetry: { 1: TelemetryV1Schema },
+  features: { 1: FeaturesV1Schema },
+  event: { 1: EventV1Schema },
+  status: { 1: StatusV1Schema },
+  cmd: { 1: CommandV1Schema },
+  deadletter: { 1: DeadLetterV1Schema },
+} as const;
+
+export type MessageType = keyof typeof MESSAGE_SCHEMAS;
+export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1;
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

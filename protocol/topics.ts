@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Root of every twinbed topic; the `v1` is the topic scheme's version, not a payload version. */
+export const TOPIC_ROOT = 'twinbed/v1';
+
+/** Site, device and sensor names are single topic levels: no `/`, `+`, `#` or leading `$`. */
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export const IdSchema = z.string().regex(ID_PATTERN, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export type DeviceTopicKind = 'telemetry' | 'features' | 'event' | 'status' | 'cmd';
+
+export const topics = {
+  /** Raw sample blocks from a device sensor. */
+  telemetry: (site: string, device: string, sensor: string) => `${TOPIC_ROOT}/${site}/${device}/telemetry/${sensor}`,
+  /** Features the gateway computed from one telemetry block; same dedupe key as the block. */
+  features: (site: string, device: string, sensor: string) => `${TOPIC_ROOT}/${site}/${device}/features/${sensor}`,
+  event: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/event`,
+  status: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/status`,
+  cmd: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/cmd`,
+  /** Messages that could not be decoded or validated, wrapped with the reason. */
+  deadLetter: (site: string) => `${TOPIC_ROOT}/${site}/deadletter`,
+} as const;
+
+/** Subscription filters; `site` defaults to every site. */
+export const filters = {
+  telemetry: (site = '+') => `${TOPIC_ROOT}/${site}/+/telemetry/+`,
+  features: (site = '+') => `${TOPIC_ROOT}/${site}/+/features/+`,
+  event: (site = '+') => `${TOPIC_ROOT}/${site}/+/event`,
+  status: (site = '+') => `${TOPIC_ROOT}/${site}/+/status`,
+  deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
+} as const;
+
+export type ParsedTopic =
+  | { kind: 'telemetry' | 'features'; site: string; device: string; sensor: string }
+  | { kind: 'event' | 'status' | 'cmd'; site: string; device: string }
+  | { kind: 'deadletter'; site: string };
+
+/** Parses a twinbed topic; returns undefined for anything outside the scheme, wildcards included. */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== 'twinbed' || parts[1] !== 'v1') return undefined;
+  const idLevels = parts.length === 6 ? [2, 3, 5] : parts.length === 5 ? [2, 3] : [2];
+  if (!idLevels.every((i) => ID_PATTERN.test(parts[i] ?? ''))) return undefined;
+  const [, , site, device, kind, sensor] = parts;
+  if (!site) return undefined;
+  if (parts.length === 4 && device === 'deadletter') return { kind: 'deadletter', site };
+  if (!device) return undefined;
+  if (parts.length === 6 && sensor && (kind === 'telemetry' || kind === 'features')) return { kind, site, device, sensor };
+  if (parts.length === 5 && (kind === 'event' || kind === 'status' || kind === 'cmd')) return { kind, site, device };
+  return undefined;
+}
