@@ -1,0 +1,52 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Aedes, type AedesOptions } from 'aedes';
+
+export interface BrokerOptions extends AedesOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+}
+
+/** An aedes broker on a real TCP socket. */
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  readonly host: string;
+  readonly port: number;
+  /** `mqtt://host:port`, for clients. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startBroker(options: BrokerOptions = {}): Promise<EmbeddedBroker> {
+  const { host = '127.0.0.1', port = 0, ...aedesOptions } = options;
+  const aedes = await Aedes.createBroker(aedesOptions);
+  // noDelay: a broker that batches small PUBACKs behind Nagle adds tens of ms per QoS 1 round trip.
+  const server = net.createServer({ noDelay: true }, aedes.handle);
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    aedes,
+    host: address.address,
+    port: address.port,
+    url: `mqtt://${urlHost}:${address.port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,8 @@
+// sim/: time, randomness and the simulated network that every other layer runs on.
+export type { Clock, TimerCallback, Cancel } from './clock';
+export { VirtualClock } from './virtual-clock';
+export { ScaledRealClock, monotonicWallMs, type ScaledRealClockOptions } from './scaled-real-clock';
+export { Scheduler } from './scheduler';
+export { RandomStreams, createRng, type Rng } from './rng';
+export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker';
+export { connectMqtt, type ConnectOptions, type MqttClient } from './mqtt-client';
