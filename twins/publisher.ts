@@ -1,0 +1,47 @@
+import type { MqttClient } from '../sim';
+
+/**
+ * QoS 1 publisher with a bounded in-flight window: `send` resolves once there is room, so a virtual clock
+ * that awaits it runs exactly as fast as the broker acknowledges.
+ */
+export class WindowedPublisher {
+  readonly #client: MqttClient;
+  readonly #maxInflight: number;
+  #inflight = 0;
+  #waiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
+  sent = 0;
+  acked = 0;
+  failed = 0;
+  bytes = 0;
+  lastError: Error | undefined;
+
+  constructor(client: MqttClient, maxInflight: number) {
+    this.#client = client;
+    this.#maxInflight = maxInflight;
+  }
+
+  async send(topic: string, payload: Uint8Array): Promise<void> {
+    while (this.#inflight >= this.#maxInflight) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    this.#inflight++;
+    this.sent++;
+    this.bytes += payload.byteLength;
+    const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    // [MQTT-4.3.2] QoS 1: the client keeps the message until PUBACK; mqtt.js resends it after a reconnect.
+    this.#client.publish(topic, buffer, { qos: 1 }, (error) => {
+      this.#inflight--;
+      if (error) {
+        this.failed++;
+        this.lastError = error;
+      } else this.acked++;
+      this.#waiters.shift()?.();
+      if (this.#inflight === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves when every sent message has been acknowledged or has failed. */
+  async drain(): Promise<void> {
+    if (this.#inflight === 0) return;
+    await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+  }
+}
