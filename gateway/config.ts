@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError, IdSchema, parseYamlConfig } from '../protocol';
+
+const MqttUrlSchema = z
+  .string()
+  .regex(/^(mqtts?|tcp|ssl|wss?):\/\/[^\s]+$/, 'expected an MQTT URL such as mqtt://127.0.0.1:1883');
+
+export const GatewayConfigSchema = z
+  .object({
+    site: IdSchema.default('site-1').describe('Site name, the topic level the gateway serves. Default `site-1`.'),
+    id: IdSchema.default('gw-1').describe('Gateway name, used for its status topic and client ids. Default `gw-1`.'),
+    devices: z
+      .object({
+        listen: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on. Default 127.0.0.1.'),
+            port: z.number().int().min(0).max(65_535).default(1884).describe('TCP port; 0 picks a free one. Default 1884.'),
+          })
+          .strict()
+          .optional()
+          .describe('Broker to embed for devices.'),
+        url: MqttUrlSchema.optional().describe('URL of an existing device-side broker.'),
+      })
+      .strict()
+      .refine((d) => !(d.url && d.listen), { message: 'set either url (an existing broker) or listen (embed one), not both' })
+      .prefault({})
+      .describe('Device side: embed a broker (listen) or use an existing one (url). Default: embed on 127.0.0.1:1884.'),
+    upstream: z
+      .object({
+        url: MqttUrlSchema.describe('URL of the upstream (cloud) broker.'),
+      })
+      .strict()
+      .describe('The cloud side.'),
+    statusIntervalS: z.number().positive().default(10).describe('Seconds between retained status messages upstream. Default 10.'),
+  })
+  .strict();
+
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
+
+/** Reads and validates a gateway YAML file; errors name the file, line and field. */
+export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+  }
+  return parseYamlConfig(text, file, GatewayConfigSchema);
+}

@@ -1,0 +1,195 @@
+import pino, { type Logger } from 'pino';
+import {
+  bytesToBase64,
+  decodeAs,
+  DecodeError,
+  encodeMessage,
+  filters,
+  parseTopic,
+  topics,
+  type DeadLetterV1,
+  type FeaturesV1,
+  type StatusV1,
+} from '../protocol';
+import { connectMqtt, Scheduler, startBroker, type Cancel, type Clock, type EmbeddedBroker, type MqttClient } from '../sim';
+import type { GatewayConfig } from './config';
+import { blockFeatures } from './features';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  clock: Clock;
+  logger?: Logger;
+}
+
+/** Monotonic counters; exposed in-process and in every status message. */
+export interface GatewayCounters {
+  /** Telemetry messages received from devices (valid or not). */
+  received: number;
+  /** Payload bytes received from devices. */
+  bytesIn: number;
+  /** Feature messages published upstream. */
+  featuresPublished: number;
+  /** Feature messages the upstream broker acknowledged. */
+  featuresAcked: number;
+  /** Payload bytes published upstream (features and dead letters). */
+  bytesOut: number;
+  /** Messages rejected to the dead-letter topic. */
+  deadLettered: number;
+  /** Upstream publishes that failed. */
+  uplinkErrors: number;
+}
+
+/**
+ * The edge gateway: takes device telemetry from the device-side broker (embedded or external), computes
+ * features for each block, and publishes them upstream. Malformed payloads go to the dead-letter topic.
+ */
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #counters: GatewayCounters = {
+    received: 0,
+    bytesIn: 0,
+    featuresPublished: 0,
+    featuresAcked: 0,
+    bytesOut: 0,
+    deadLettered: 0,
+    uplinkErrors: 0,
+  };
+  #broker: EmbeddedBroker | undefined;
+  #edge: MqttClient | undefined;
+  #upstream: MqttClient | undefined;
+  #cancelStatus: Cancel = () => {};
+  #deviceUrl = '';
+
+  private constructor(options: GatewayOptions) {
+    this.config = options.config;
+    this.#clock = options.clock;
+    this.#log = options.logger ?? pino({ level: 'silent' });
+  }
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options);
+    try {
+      await gateway.#start();
+    } catch (error) {
+      await gateway.stop();
+      throw error;
+    }
+    return gateway;
+  }
+
+  /** URL devices connect to. */
+  get deviceUrl(): string {
+    return this.#deviceUrl;
+  }
+
+  counters(): GatewayCounters {
+    return { ...this.#counters };
+  }
+
+  async #start(): Promise<void> {
+    const { site, id, devices, upstream, statusIntervalS } = this.config;
+    if (devices.url) {
+      this.#deviceUrl = devices.url;
+    } else {
+      const listen = devices.listen ?? { host: '127.0.0.1', port: 1884 };
+      this.#broker = await startBroker({ host: listen.host, port: listen.port, id: `${site}-${id}-devices` });
+      this.#deviceUrl = this.#broker.url;
+    }
+    const statusTopic = topics.status(site, id);
+    this.#upstream = await connectMqtt(upstream.url, {
+      clientId: `twinbed-${site}-${id}-uplink`,
+      clean: true,
+      // [MQTT-3.1.2-8] the broker publishes the will if the gateway vanishes without DISCONNECT
+      will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
+    });
+    this.#edge = await connectMqtt(this.#deviceUrl, { clientId: `twinbed-${site}-${id}-edge`, clean: true });
+    this.#edge.on('message', (topic, payload) => this.#onTelemetry(topic, payload));
+    await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
+
+    this.#publishStatus('online');
+    this.#cancelStatus = new Scheduler(this.#clock).every(statusIntervalS * 1000, () => this.#publishStatus('online'), {
+      startMs: this.#clock.now() + statusIntervalS * 1000,
+    });
+    this.#log.info({ site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url }, 'gateway ready');
+  }
+
+  #onTelemetry(topic: string, payload: Buffer): void {
+    this.#counters.received++;
+    this.#counters.bytesIn += payload.length;
+    let features: FeaturesV1;
+    try {
+      const telemetry = decodeAs(payload, 'telemetry');
+      const where = parseTopic(topic);
+      if (where?.kind !== 'telemetry' || where.device !== telemetry.device || where.sensor !== telemetry.sensor) {
+        throw new DecodeError('device', `payload names ${telemetry.device}/${telemetry.sensor} but arrived on ${topic}`);
+      }
+      const n = telemetry.values.length;
+      features = {
+        type: 'features',
+        v: 1,
+        device: telemetry.device,
+        sensor: telemetry.sensor,
+        seq: telemetry.seq,
+        tsMs: telemetry.tsMs,
+        windowMs: (1000 * Math.max(n, 1)) / telemetry.rateHz,
+        unit: telemetry.unit,
+        features: { ...blockFeatures(telemetry.values) },
+      };
+    } catch (error) {
+      this.#deadLetter(topic, payload, error);
+      return;
+    }
+    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), () => {
+      this.#counters.featuresAcked++;
+    });
+    this.#counters.featuresPublished++;
+  }
+
+  #deadLetter(topic: string, payload: Buffer, error: unknown): void {
+    if (!(error instanceof DecodeError)) throw error;
+    this.#counters.deadLettered++;
+    const letter: DeadLetterV1 = {
+      type: 'deadletter',
+      v: 1,
+      stage: 'gateway',
+      topic,
+      reason: error.message,
+      tsMs: this.#clock.now(),
+      payloadB64: bytesToBase64(payload),
+    };
+    this.#log.warn({ topic, reason: error.message, bytes: payload.length }, 'dead-lettered a device message');
+    this.#publishUpstream(topics.deadLetter(this.config.site), encodeMessage(letter, 'json'));
+  }
+
+  #publishUpstream(topic: string, payload: Uint8Array, onAck?: () => void, retain = false): void {
+    const upstream = this.#upstream;
+    if (!upstream) return;
+    this.#counters.bytesOut += payload.byteLength;
+    upstream.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain }, (error) => {
+      if (error) {
+        this.#counters.uplinkErrors++;
+        this.#log.error({ topic, err: error }, 'upstream publish failed');
+      } else onAck?.();
+    });
+  }
+
+  #status(state: StatusV1['state']): StatusV1 {
+    return { type: 'status', v: 1, device: this.config.id, tsMs: this.#clock.now(), state, counters: { ...this.#counters } };
+  }
+
+  #publishStatus(state: StatusV1['state']): void {
+    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), undefined, true);
+  }
+
+  /** Publishes a final status, disconnects both sides and closes the embedded broker. */
+  async stop(): Promise<void> {
+    this.#cancelStatus();
+    if (this.#upstream?.connected) this.#publishStatus('offline');
+    await this.#edge?.endAsync();
+    await this.#upstream?.endAsync();
+    await this.#broker?.close();
+    this.#edge = this.#upstream = this.#broker = undefined;
+  }
+}
