@@ -1,0 +1,16 @@
+// cloud/: ingest, storage, alert rules and the REST API.
+export { Cloud, type CloudOptions, type CloudStats, type CloudEvents } from './cloud';
+export { SqliteStorage } from './sqlite-storage';
+export type {
+  Storage,
+  FeatureRecord,
+  AlertRecord,
+  DeadLetterRecord,
+  DeviceSummary,
+  SequenceSummary,
+  StorageCounts,
+  SeriesQuery,
+  AlertQuery,
+} from './storage';
+export { AlertEngine, ThresholdRuleSchema, type ThresholdRule } from './rules';
+export { cloudApi } from './api';

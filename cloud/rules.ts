@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { IdSchema } from '../protocol';
+import type { AlertRecord, FeatureRecord } from './storage';
+
+export const ThresholdRuleSchema = z
+  .object({
+    name: z.string().min(1).optional().describe('Name carried by the alerts it raises. Default `<metric> above <above>`.'),
+    metric: z.string().min(1).default('rms').describe('Feature to watch, e.g. `rms`, `peak`, `crest`. Default `rms`.'),
+    above: z.number().finite().describe('Raise an alert when the feature exceeds this value, in the feature\'s unit.'),
+    clearBelow: z.number().finite().optional().describe('Clear the alert when the feature falls below this value (hysteresis). Default 0.8 × above.'),
+    device: IdSchema.optional().describe('Only watch this device. Default: every device.'),
+    severity: z.enum(['warning', 'critical']).default('warning').describe('Default `warning`.'),
+  })
+  .strict()
+  .refine((r) => r.clearBelow === undefined || r.clearBelow <= r.above, { message: 'clearBelow must not exceed above', path: ['clearBelow'] });
+
+export type ThresholdRule = z.output<typeof ThresholdRuleSchema>;
+
+/** Threshold rules with hysteresis: one alert when a feature crosses `above`, one clear when it drops below `clearBelow`. */
+export class AlertEngine {
+  readonly #rules: readonly ThresholdRule[];
+  readonly #active = new Set<string>();
+
+  constructor(rules: readonly ThresholdRule[]) {
+    this.#rules = rules;
+  }
+
+  /** State changes caused by one record, in rule order. */
+  evaluate(record: FeatureRecord): AlertRecord[] {
+    const changes: AlertRecord[] = [];
+    for (const rule of this.#rules) {
+      if (rule.device && rule.device !== record.device) continue;
+      const value = record.features[rule.metric];
+      if (value === undefined) continue;
+      const name = rule.name ?? `${rule.metric} above ${rule.above}`;
+      const key = `${name}\u0000${record.device}\u0000${record.sensor}`;
+      const active = this.#active.has(key);
+      const clearBelow = rule.clearBelow ?? 0.8 * rule.above;
+      const base = { device: record.device, sensor: record.sensor, rule: name, severity: rule.severity, tsMs: record.tsMs, value };
+      if (!active && value > rule.above) {
+        this.#active.add(key);
+        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)} ${record.unit} exceeds ${format(rule.above)}`;
+        changes.push({ ...base, state: 'raised', threshold: rule.above, message });
+      } else if (active && value < clearBelow) {
+        this.#active.delete(key);
+        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)} ${record.unit} back below ${format(clearBelow)}`;
+        changes.push({ ...base, state: 'cleared', threshold: clearBelow, message });
+      }
+    }
+    return changes;
+  }
+}
+
+function format(value: number): string {
+  return Number(value.toPrecision(3)).toString();
+}
