@@ -1,0 +1,127 @@
+import type { AlertRecord, SequenceSummary } from '../cloud';
+import type { DeviceStats } from '../twins';
+import type { Expectation, Scenario } from './schema';
+
+export interface ExpectationResult {
+  name: string;
+  type: Expectation['type'];
+  passed: boolean;
+  /** What was measured, in words and figures: why it passed or failed. */
+  detail: string;
+}
+
+/** Everything measured in a run that expectations are judged on. */
+export interface RunEvidence {
+  scenario: Scenario;
+  startMs: number;
+  /** Every alert state change stored by the cloud, in event-time order. */
+  alerts: readonly AlertRecord[];
+  /** What the twins published, per device. */
+  published: readonly DeviceStats[];
+  /** What the cloud stored, per (device, sensor). */
+  stored: readonly SequenceSummary[];
+  duplicatesDropped: number;
+  /** Highest value seen per device of each alert rule's metric, to explain a missing alert. */
+  peaks: ReadonlyMap<string, Record<string, number>>;
+}
+
+export function evaluate(expectation: Expectation, evidence: RunEvidence): ExpectationResult {
+  switch (expectation.type) {
+    case 'alert':
+      return alertExpectation(expectation, evidence);
+    case 'no-alert':
+      return noAlertExpectation(expectation, evidence);
+    case 'stored-exactly-once':
+      return storedExactlyOnce(expectation, evidence);
+  }
+}
+
+type Of<T extends Expectation['type']> = Extract<Expectation, { type: T }>;
+
+function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): ExpectationResult {
+  const { device, withinS } = expectation;
+  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised');
+  const at = (a: AlertRecord) => (a.tsMs - evidence.startMs) / 1000;
+  const describeAlert = (a: AlertRecord) => `raised at ${s(at(a))} (${a.rule}: ${a.message})`;
+  const peak = describePeak(device, evidence);
+
+  if (withinS === undefined) {
+    const first = raised[0];
+    return {
+      name: expectation.name ?? `alert on ${device}`,
+      type: 'alert',
+      passed: first !== undefined,
+      detail: first ? describeAlert(first) : `no alert on ${device} during the ${s(evidence.scenario.durationS)} run; ${peak}`,
+    };
+  }
+  const fault = evidence.scenario.faults.filter((f) => f.device === device).sort((a, b) => a.atS - b.atS)[0]!;
+  const inWindow = raised.find((a) => at(a) >= fault.atS && at(a) <= fault.atS + withinS);
+  const name = expectation.name ?? `alert on ${device} within ${s(withinS)} of its ${fault.type} onset`;
+  if (inWindow) {
+    return { name, type: 'alert', passed: true, detail: `${describeAlert(inWindow)}, ${s(at(inWindow) - fault.atS)} after the onset at ${s(fault.atS)}` };
+  }
+  const later = raised.find((a) => at(a) > fault.atS + withinS);
+  const detail = later
+    ? `first alert after the onset at ${s(fault.atS)} came ${s(at(later) - fault.atS)} later, ${s(at(later) - fault.atS - withinS)} past the ${s(withinS)} limit: ${describeAlert(later)}`
+    : `no alert on ${device} from the onset at ${s(fault.atS)} to the end of the run; ${peak}`;
+  return { name, type: 'alert', passed: false, detail };
+}
+
+function noAlertExpectation(expectation: Of<'no-alert'>, evidence: RunEvidence): ExpectationResult {
+  const { device, beforeS = evidence.scenario.durationS } = expectation;
+  const scope = device ? `on ${device}` : 'on any device';
+  const name = expectation.name ?? `no alert ${scope}${expectation.beforeS === undefined ? '' : ` before ${s(beforeS)}`}`;
+  const offending = evidence.alerts.find(
+    (a) => a.state === 'raised' && (!device || a.device === device) && (a.tsMs - evidence.startMs) / 1000 < beforeS,
+  );
+  if (!offending) return { name, type: 'no-alert', passed: true, detail: `no alert ${scope} in 0–${s(beforeS)}` };
+  return {
+    name,
+    type: 'no-alert',
+    passed: false,
+    detail: `${offending.device} raised "${offending.rule}" at ${s((offending.tsMs - evidence.startMs) / 1000)}: ${offending.message}`,
+  };
+}
+
+function storedExactlyOnce(expectation: Of<'stored-exactly-once'>, evidence: RunEvidence): ExpectationResult {
+  const name = expectation.name ?? 'every QoS 1 reading stored exactly once';
+  const problems: string[] = [];
+  let published = 0;
+  let stored = 0;
+  for (const device of evidence.published) {
+    published += device.sent;
+    const summary = evidence.stored.find((x) => x.device === device.device && x.sensor === device.sensor);
+    const count = summary?.count ?? 0;
+    stored += count;
+    const key = `${device.device}/${device.sensor}`;
+    if (device.acked !== device.sent) problems.push(`${key}: ${device.sent - device.acked} of ${device.sent} published readings were never acknowledged`);
+    // seq runs 0…sent−1 and the primary key forbids copies, so count = sent with that range means each exactly once.
+    if (count !== device.sent || (count > 0 && (summary!.minSeq !== 0 || summary!.maxSeq !== device.sent - 1))) {
+      const range = summary ? `, seq ${summary.minSeq}–${summary.maxSeq}` : '';
+      problems.push(`${key}: published ${device.sent}, stored ${count}${range}`);
+    }
+  }
+  for (const summary of evidence.stored) {
+    if (!evidence.published.some((d) => d.device === summary.device && d.sensor === summary.sensor)) {
+      problems.push(`${summary.device}/${summary.sensor}: stored ${summary.count} readings that no twin published`);
+    }
+  }
+  const tally = `published ${published}, stored ${stored}, duplicates dropped ${evidence.duplicatesDropped}`;
+  return { name, type: 'stored-exactly-once', passed: problems.length === 0, detail: problems.length ? `${problems.join('; ')} (${tally})` : tally };
+}
+
+function describePeak(device: string, evidence: RunEvidence): string {
+  const peaks = evidence.peaks.get(device);
+  const rules = evidence.scenario.rules.filter((r) => !r.device || r.device === device);
+  if (!peaks) return 'no readings from it were stored';
+  const parts = rules.map((r) => `peak ${r.metric} ${fmt(peaks[r.metric] ?? NaN)} against a threshold of ${r.above}`);
+  return parts.join('; ') || 'no rule watches it';
+}
+
+function s(seconds: number): string {
+  return `${fmt(seconds)} s`;
+}
+
+function fmt(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
+}

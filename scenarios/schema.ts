@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { IdSchema } from '../protocol';
+import { FaultSchema, RotatingMachineSchema } from '../twins';
+import { ThresholdRuleSchema } from '../cloud';
+
+const NameSchema = z.string().min(1).optional();
+
+export const AlertExpectationSchema = z
+  .object({
+    type: z.literal('alert'),
+    name: NameSchema.describe('Shown in reports. Default: generated from the fields.'),
+    device: IdSchema.describe('The device that must raise an alert.'),
+    withinS: z.number().positive().optional().describe('Seconds after the onset of the device\'s first fault by which the alert must be raised. Omit: any time in the run.'),
+  })
+  .strict();
+
+export const NoAlertExpectationSchema = z
+  .object({
+    type: z.literal('no-alert'),
+    name: NameSchema,
+    device: IdSchema.optional().describe('Only this device. Default: every device.'),
+    beforeS: z.number().positive().optional().describe('Seconds from the start of the run before which no alert may be raised. Default: the whole run.'),
+  })
+  .strict();
+
+export const StoredExactlyOnceExpectationSchema = z
+  .object({
+    type: z.literal('stored-exactly-once'),
+    name: NameSchema,
+  })
+  .strict();
+
+export const ExpectationSchema = z.discriminatedUnion('type', [
+  AlertExpectationSchema,
+  NoAlertExpectationSchema,
+  StoredExactlyOnceExpectationSchema,
+]);
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().min(1).describe('Scenario name, shown in reports.'),
+    description: z.string().optional(),
+    seed: z.union([z.number().int(), z.string().min(1)]).default(1).describe('Seed of every random stream in the run; `--seed` overrides it. Default 1.'),
+    startTime: z.iso.datetime({ offset: true }).default('2026-01-01T00:00:00Z').describe('Simulated start time, ISO 8601 UTC. Default 2026-01-01T00:00:00Z.'),
+    durationS: z.number().positive().describe('Simulated length of the run, seconds.'),
+    timeScale: z.union([z.literal('max'), z.number().positive().max(10_000)]).default('max').describe('`max`: virtual time, as fast as the pipeline goes. A number: real time scaled ×N (1 = real time). Default `max`.'),
+    site: IdSchema.default('site-1').describe('Site name, a topic level. Default `site-1`.'),
+    twins: z.array(RotatingMachineSchema).min(1).describe('The machines to simulate.'),
+    faults: z.array(FaultSchema).default([]).describe('Faults on the timeline. Default none.'),
+    rules: z.array(ThresholdRuleSchema).default([]).describe('Cloud alert rules. Default none.'),
+    expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => {
+    const ids = new Set<string>();
+    scenario.twins.forEach((twin, i) => {
+      if (ids.has(twin.id)) ctx.addIssue({ code: 'custom', path: ['twins', i, 'id'], message: `duplicate twin id "${twin.id}"` });
+      ids.add(twin.id);
+    });
+    const known = [...ids].join(', ');
+    const checkDevice = (device: string | undefined, path: (string | number)[]) => {
+      if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}" (twins: ${known})` });
+    };
+    scenario.faults.forEach((fault, i) => {
+      checkDevice(fault.device, ['faults', i, 'device']);
+      if (fault.atS >= scenario.durationS) {
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'atS'], message: `onset ${fault.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
+      }
+    });
+    scenario.rules.forEach((rule, i) => checkDevice(rule.device, ['rules', i, 'device']));
+    scenario.expect.forEach((expectation, i) => {
+      if (expectation.type === 'stored-exactly-once') return;
+      checkDevice(expectation.device, ['expect', i, 'device']);
+      if (scenario.rules.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['expect', i, 'type'], message: `"${expectation.type}" needs at least one alert rule under rules:` });
+      }
+      if (expectation.type === 'alert' && expectation.withinS !== undefined && !scenario.faults.some((f) => f.device === expectation.device)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect', i, 'withinS'],
+          message: `withinS counts from a fault onset, but "${expectation.device}" has no fault; drop withinS to expect an alert at any time`,
+        });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Expectation = z.output<typeof ExpectationSchema>;
