@@ -1,0 +1,77 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, TwinbedError } from '../protocol';
+import { runDemo } from './demo';
+import { runGateway } from './gateway';
+import { runRun } from './run';
+import { EXIT } from './exit-codes';
+
+const VERSION = '0.1.0';
+
+function parseSeed(value: string): string | number {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a number or a word');
+  return /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('expected a TCP port, 0–65535');
+  return port;
+}
+
+const program = new Command('twinbed')
+  .description('Digital-twin testbed for AIoT data pipelines: sensor twins → MQTT → edge gateway → cloud → web.')
+  .version(VERSION)
+  .showHelpAfterError(true)
+  .exitOverride();
+
+program
+  .command('run')
+  .description('run a scenario end to end and judge its expectations (exit 0 pass, 1 fail, 2 invalid input)')
+  .argument('<scenario>', 'scenario YAML file')
+  .option('--seed <seed>', 'override the scenario seed, to reproduce or vary a run', parseSeed)
+  .option('--json <file>', 'write the run report as JSON')
+  .option('--quiet', 'print nothing but errors')
+  .action(async (file: string, options: { seed?: string | number; json?: string; quiet?: boolean }) => {
+    process.exitCode = await runRun(file, options);
+  });
+
+program
+  .command('demo')
+  .description('start twins, gateway, cloud and the live 3D view in this process, and print its URL')
+  .option('--scenario <file>', 'scenario to show (default: the bundled scenarios/demo.yaml)')
+  .addOption(new Option('--port <port>', 'web port; 0 picks a free one').default(8080).argParser(parsePort))
+  .option('--host <host>', 'web interface to listen on', '127.0.0.1')
+  .action(async (options: { scenario?: string; port: number; host: string }) => {
+    await runDemo(options);
+  });
+
+program
+  .command('gateway')
+  .description('run the edge gateway as its own process')
+  .requiredOption('--config <file>', 'gateway YAML file')
+  .action(async (options: { config: string }) => {
+    await runGateway(options.config);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are successful exits; every other commander error is a usage error, already printed.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.ok : EXIT.invalidInput;
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`twinbed: invalid input\n${error.message}\n`);
+    return EXIT.invalidInput;
+  }
+  if (error instanceof TwinbedError) {
+    process.stderr.write(`twinbed: ${error.message}\n`);
+    return EXIT.invalidInput;
+  }
+  process.stderr.write(`twinbed: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.crashed;
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTwinbed } from '../support/twinbed-process';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'twinbed-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('twinbed run', () => {
+  it('simulates scenarios/smoke.yaml (10 minutes) in under 30 s, exits 0 and writes the JSON report', async () => {
+    const report = join(dir, 'r.json');
+    const started = performance.now();
+    const { code, stdout, stderr } = await runTwinbed(['run', 'scenarios/smoke.yaml', '--json', report]);
+    const wallS = (performance.now() - started) / 1000;
+    expect(code, stdout + stderr).toBe(0);
+    expect(wallS).toBeLessThan(30);
+
+    const result = JSON.parse(await readFile(report, 'utf8'));
+    expect(result).toMatchObject({ scenario: 'smoke', file: 'scenarios/smoke.yaml', seed: 42, passed: true, simulatedS: 600 });
+    expect(result.expectations).toHaveLength(3);
+    for (const e of result.expectations) expect(e).toEqual({ name: expect.any(String), type: expect.any(String), passed: true, detail: expect.any(String) });
+    // 3 twins × 600 s ÷ 40 ms blocks.
+    expect(result.stats).toMatchObject({ published: 45_000, acked: 45_000, stored: 45_000, duplicatesDropped: 0, deadLettered: 0, alerts: 1 });
+    expect(result.telemetrySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(stdout).toContain('PASSED: 3 of 3 expectations hold');
+  });
+
+  it('exits 1 and says which expectation failed and why when an alert is expected without a fault', async () => {
+    const file = join(dir, 'no-fault.yaml');
+    await writeFile(
+      file,
+      ['name: alert without a fault', 'durationS: 20', 'twins:', '  - id: pump-1', 'rules:', '  - metric: rms', '    above: 0.2', 'expect:', '  - type: alert', '    device: pump-1', '  - type: stored-exactly-once', ''].join('\n'),
+    );
+    const { code, stdout } = await runTwinbed(['run', file]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('✗ alert on pump-1');
+    expect(stdout).toMatch(/no alert on pump-1 during the 20 s run; peak rms 0\.0\d+ against a threshold of 0\.2/);
+    expect(stdout).toContain('✓ every QoS 1 reading stored exactly once');
+    expect(stdout).toContain('FAILED: 1 of 2 expectations failed (reproduce with --seed 1)');
+  });
+
+  it('exits 2 naming the file, line and field of a typo', async () => {
+    const file = join(dir, 'typo.yaml');
+    await writeFile(file, ['name: typo', 'durationS: 10', 'twins:', '  - id: pump-1', '    speedRmp: 1480', ''].join('\n'));
+    const { code, stdout, stderr } = await runTwinbed(['run', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${file}:5 twins[0].speedRmp: unknown field (did you mean "speedRpm"?)`);
+  });
+
+  it('exits 2 naming the file when it does not exist', async () => {
+    const { code, stderr } = await runTwinbed(['run', join(dir, 'missing.yaml')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${join(dir, 'missing.yaml')}: cannot read the scenario (ENOENT)`);
+  });
+
+  it('exits 2 with the usage on an unknown flag', async () => {
+    const { code, stderr } = await runTwinbed(['run', 'scenarios/smoke.yaml', '--sed', '3']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("error: unknown option '--sed'");
+    expect(stderr).toContain('Usage: twinbed run [options] <scenario>');
+  });
+
+  it('prints help and exits 0', async () => {
+    const { code, stdout } = await runTwinbed(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: twinbed [options] [command]');
+    for (const command of ['run [options] <scenario>', 'demo [options]', 'gateway [options]']) expect(stdout).toContain(command);
+  });
+});
+
+describe('twinbed gateway', () => {
+  it('exits 2 naming the line of an invalid config', async () => {
+    const file = join(dir, 'gateway.yaml');
+    await writeFile(file, ['site: plant-a', 'upstream:', '  url: http://wrong', ''].join('\n'));
+    const { code, stderr } = await runTwinbed(['gateway', '--config', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}:3 upstream.url: expected an MQTT URL such as mqtt://127.0.0.1:1883`);
+  });
+});

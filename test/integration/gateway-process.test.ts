@@ -1,0 +1,78 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cloud, SqliteStorage } from '../../cloud';
+import { RandomStreams, Scheduler, ScaledRealClock, startBroker, VirtualClock, type EmbeddedBroker } from '../../sim';
+import { RotatingMachineSchema, TwinFleet } from '../../twins';
+import { spawnTwinbed, waitUntil, type TwinbedProcess } from '../support/twinbed-process';
+
+describe('twins → gateway (its own process) → cloud → SQLite, over loopback TCP', () => {
+  let dir: string;
+  let cloudBroker: EmbeddedBroker;
+  let storage: SqliteStorage;
+  let cloud: Cloud;
+  let gateway: TwinbedProcess;
+  let deviceUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'twinbed-gw-'));
+    cloudBroker = await startBroker();
+    storage = new SqliteStorage(join(dir, 'cloud.db'));
+    cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, clock: new ScaledRealClock() });
+    const config = join(dir, 'gateway.yaml');
+    await writeFile(config, `site: plant-it\nid: gw-it\ndevices:\n  listen:\n    port: 0\nupstream:\n  url: ${cloudBroker.url}\n`);
+    gateway = spawnTwinbed(['gateway', '--config', config]);
+    const ready = await gateway.waitFor(/^.*"msg":"gateway ready".*$/m, 20_000);
+    deviceUrl = (JSON.parse(ready[0]) as { deviceUrl: string }).deviceUrl;
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await cloud?.stop();
+    await storage?.close();
+    await cloudBroker?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores exactly as many readings as 3 twins published at QoS 1, each key once', async () => {
+    const startMs = Date.parse('2026-01-01T00:00:00Z');
+    const endMs = startMs + 20_000;
+    const clock = new VirtualClock(startMs);
+    const fleet = await TwinFleet.start({
+      brokerUrl: deviceUrl,
+      site: 'plant-it',
+      twins: ['pump-1', 'pump-2', 'fan-1'].map((id) => RotatingMachineSchema.parse({ id })),
+      faults: [],
+      scheduler: new Scheduler(clock),
+      streams: new RandomStreams(7),
+      startMs,
+      endMs,
+    });
+    await clock.runUntil(endMs);
+    await fleet.drain();
+    const published = fleet.stats();
+    await fleet.stop();
+
+    const acked = published.reduce((n, d) => n + d.acked, 0);
+    // 20 s of 40 ms blocks from each of 3 twins.
+    expect(acked).toBe(3 * 500);
+    expect(published.every((d) => d.sent === d.acked && d.failed === 0)).toBe(true);
+    await waitUntil(() => cloud.stats().stored >= acked, 20_000);
+    await cloud.idle();
+
+    expect(cloud.stats().stored).toBe(acked);
+    expect(cloud.stats().duplicatesDropped).toBe(0);
+    const sequences = await storage.sequences();
+    expect(sequences).toEqual([
+      { device: 'fan-1', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+      { device: 'pump-1', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+      { device: 'pump-2', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+    ]);
+    expect((await storage.counts()).features).toBe(acked);
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    expect(await gateway.stop()).toBe(0);
+  });
+});
