@@ -1,0 +1,31 @@
+// `npm run bench -- <name> [--json FILE]`: benchmarks that print ratios against a baseline measured in the same run.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatStorage, storageBench } from './storage';
+
+const benches: Record<string, { run: () => Promise<object>; format: (r: never) => string }> = {
+  storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
+};
+
+const usage = `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--json FILE]`;
+let parsed;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { json: { type: 'string' } } });
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+const names = parsed.positionals.length ? parsed.positionals : Object.keys(benches);
+const unknown = names.filter((n) => !benches[n]);
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}\n${usage}`);
+  process.exit(2);
+}
+const results: Record<string, object> = {};
+for (const name of names) {
+  const bench = benches[name]!;
+  const result = await bench.run();
+  results[name] = result;
+  console.log(bench.format(result as never));
+}
+if (parsed.values.json) await writeFile(parsed.values.json, `${JSON.stringify(names.length === 1 ? results[names[0]!] : results, null, 2)}\n`);
