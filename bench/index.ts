@@ -1,9 +1,11 @@
 // `npm run bench -- <name> [--json FILE]`: benchmarks that print ratios against a baseline measured in the same run.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { brokerBench, formatBroker } from './broker';
 import { formatStorage, storageBench } from './storage';
 
 const benches: Record<string, { run: () => Promise<object>; format: (r: never) => string }> = {
+  broker: { run: () => brokerBench(), format: formatBroker as (r: never) => string },
   storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
 };
 
