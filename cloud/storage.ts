@@ -1,3 +1,5 @@
+import type { DeadLetterV1, EventV1 } from '../protocol';
+
 /** One stored feature record; (device, sensor, seq) is its identity. */
 export interface FeatureRecord {
   device: string;
@@ -12,26 +14,10 @@ export interface FeatureRecord {
   receivedMs: number;
 }
 
-export interface AlertRecord {
-  device: string;
-  sensor?: string;
-  rule: string;
-  state: 'raised' | 'cleared';
-  severity: 'warning' | 'critical';
-  /** Event time of the reading that changed the alert's state. */
-  tsMs: number;
-  value: number;
-  threshold: number;
-  message: string;
-}
+/** An alert state change: the event the cloud publishes, without its envelope fields. */
+export type AlertRecord = Omit<EventV1, 'type' | 'v' | 'kind'>;
 
-export interface DeadLetterRecord {
-  stage: 'gateway' | 'cloud';
-  topic: string;
-  reason: string;
-  tsMs: number;
-  payloadB64: string;
-}
+export type DeadLetterRecord = Omit<DeadLetterV1, 'type' | 'v'>;
 
 export interface DeviceSummary {
   device: string;

@@ -1,4 +1,5 @@
 // Shapes on the page's event stream; platform-free: the browser client owns them and the server imports them.
+import type { EventV1 } from '../../protocol';
 
 export interface LiveReading {
   device: string;
@@ -12,17 +13,8 @@ export interface LiveReading {
   crest: number;
 }
 
-export interface LiveAlert {
-  device: string;
-  sensor?: string;
-  rule: string;
-  state: 'raised' | 'cleared';
-  severity: 'warning' | 'critical';
-  tsMs: number;
-  value: number;
-  threshold: number;
-  message: string;
-}
+/** An alert state change, as the cloud publishes it minus the envelope fields. */
+export type LiveAlert = Omit<EventV1, 'type' | 'v' | 'kind'>;
 
 export interface LiveSnapshot {
   readings: LiveReading[];
