@@ -9,11 +9,17 @@ const EventTimeMs = z.number().finite();
 /** Sample values: a plain number array (readable JSON) or a packed Float32 block (4 bytes a sample). */
 export const SampleValuesSchema = z.union([
   z.array(z.number().finite()),
-  z.custom<Float32Array>(
-    (value) => value instanceof Float32Array && value.every(Number.isFinite),
-    'expected a number array or a packed Float32 block of finite numbers',
-  ),
+  z.custom<Float32Array>((value) => value instanceof Float32Array && allFinite(value), 'expected a number array or a packed Float32 block of finite numbers'),
 ]);
+
+/** A plain loop: `every(Number.isFinite)` costs ~20× more on the 25,600 samples a second each twin sends. */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x - x !== 0) return false; // NaN − NaN and ∞ − ∞ are NaN
+  }
+  return true;
+}
 
 export const TelemetryV1Schema = z
   .object({
@@ -107,12 +113,39 @@ export const DeadLetterV1Schema = z
   })
   .strict();
 
+export const TruthV1Schema = z
+  .object({
+    type: z.literal('truth'),
+    v: z.literal(1),
+    device: IdSchema,
+    /** Event time at which this state holds, ms since the Unix epoch. */
+    tsMs: EventTimeMs,
+    /** Every fault active on the device now; empty when healthy. */
+    faults: z.array(
+      z
+        .object({
+          /** Fault type as declared in the scenario, e.g. `bearing`, `imbalance`, `drift`. */
+          fault: z.string().min(1),
+          /** Bearing component, for bearing faults. */
+          component: z.string().optional(),
+          /** The sensor a sensor fault affects. */
+          sensor: IdSchema.optional(),
+          /** 0–1. */
+          severity: z.number().min(0).max(1),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
 export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
 export type EventV1 = z.infer<typeof EventV1Schema>;
 export type StatusV1 = z.infer<typeof StatusV1Schema>;
 export type CommandV1 = z.infer<typeof CommandV1Schema>;
 export type DeadLetterV1 = z.infer<typeof DeadLetterV1Schema>;
+export type TruthV1 = z.infer<typeof TruthV1Schema>;
+export type TruthFault = TruthV1['faults'][number];
 
 /** Schemas by type, then by version: the one table a reader consults. */
 export const MESSAGE_SCHEMAS = {
@@ -122,8 +155,9 @@ export const MESSAGE_SCHEMAS = {
   status: { 1: StatusV1Schema },
   cmd: { 1: CommandV1Schema },
   deadletter: { 1: DeadLetterV1Schema },
+  truth: { 1: TruthV1Schema },
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1;
+export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

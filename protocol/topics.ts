@@ -20,7 +20,15 @@ export const topics = {
   cmd: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/cmd`,
   /** Messages that could not be decoded or validated, wrapped with the reason. */
   deadLetter: (site: string) => `${TOPIC_ROOT}/${site}/deadletter`,
+  /**
+   * A twin's true fault state: outside the twinbed/v1 tree, so it never travels on a device's own topics and no
+   * pipeline under test can see it by subscribing to the devices.
+   */
+  truth: (site: string, device: string) => `${TRUTH_ROOT}/${site}/${device}`,
 } as const;
+
+/** Root of the ground-truth channel, kept apart from device topics. */
+export const TRUTH_ROOT = 'twinbed-truth/v1';
 
 /** Subscription filters; `site` defaults to every site. */
 export const filters = {
@@ -29,6 +37,7 @@ export const filters = {
   event: (site = '+') => `${TOPIC_ROOT}/${site}/+/event`,
   status: (site = '+') => `${TOPIC_ROOT}/${site}/+/status`,
   deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
+  truth: (site = '+') => `${TRUTH_ROOT}/${site}/+`,
 } as const;
 
 export type ParsedTopic =

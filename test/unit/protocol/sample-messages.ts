@@ -1,4 +1,4 @@
-import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, Message, StatusV1, TelemetryV1 } from '../../../protocol/index';
+import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, Message, StatusV1, TelemetryV1, TruthV1 } from '../../../protocol/index';
 
 // One realistic message of every type. Values are chosen to catch lossy codecs: a fractional epoch time,
 // 0.1 (not exact in float32), a negative and a large integer.
@@ -77,6 +77,17 @@ export const deadLetter: DeadLetterV1 = {
   payloadB64: 'eyJ0eXBlIjoidGVsZW1ldHJ5In0=',
 };
 
+export const truth: TruthV1 = {
+  type: 'truth',
+  v: 1,
+  device: 'pump-1',
+  tsMs: 1_700_000_003_000,
+  faults: [
+    { fault: 'bearing', component: 'outer', severity: 0.4 },
+    { fault: 'drift', sensor: 'bearing-temp', severity: 1 },
+  ],
+};
+
 export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
   ['telemetry with number[] values', telemetryArray],
   ['telemetry with packed Float32Array values', telemetryPacked],
@@ -85,6 +96,7 @@ export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
   ['status', status],
   ['cmd', command],
   ['deadletter', deadLetter],
+  ['truth', truth],
 ];
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
