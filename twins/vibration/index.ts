@@ -1,0 +1,18 @@
+export { BearingGeometrySchema, defectOrders, type BearingGeometry, type DefectOrders } from './bearing-kinematics';
+export {
+  MountSchema,
+  ResonanceSchema,
+  ImbalanceFaultSchema,
+  MisalignmentFaultSchema,
+  LoosenessFaultSchema,
+  BearingFaultSchema,
+  type MountConfig,
+  type ResonanceConfig,
+  type ImbalanceFault,
+  type MisalignmentFault,
+  type LoosenessFault,
+  type BearingFault,
+  type VibrationFault,
+} from './vibration-config';
+export { VibrationMeasurand, STANDARD_GRAVITY, type VibrationModelOptions } from './vibration-measurand';
+export { ShaftWaveform } from './shaft-waveforms';
