@@ -9,6 +9,7 @@ export const ThresholdRuleSchema = z
     above: z.number().finite().describe('Raise an alert when the feature exceeds this value, in the feature\'s unit.'),
     clearBelow: z.number().finite().optional().describe('Clear the alert when the feature falls below this value (hysteresis). Default 0.8 × above.'),
     device: IdSchema.optional().describe('Only watch this device. Default: every device.'),
+    sensor: IdSchema.optional().describe('Only watch this sensor (e.g. accel). Default: every sensor.'),
     severity: z.enum(['warning', 'critical']).default('warning').describe('Default `warning`.'),
   })
   .strict()
@@ -29,7 +30,7 @@ export class AlertEngine {
   evaluate(record: FeatureRecord): AlertRecord[] {
     const changes: AlertRecord[] = [];
     for (const rule of this.#rules) {
-      if (rule.device && rule.device !== record.device) continue;
+      if ((rule.device && rule.device !== record.device) || (rule.sensor && rule.sensor !== record.sensor)) continue;
       const value = record.features[rule.metric];
       if (value === undefined) continue;
       const name = rule.name ?? `${rule.metric} above ${rule.above}`;
@@ -37,13 +38,14 @@ export class AlertEngine {
       const active = this.#active.has(key);
       const clearBelow = rule.clearBelow ?? 0.8 * rule.above;
       const base = { device: record.device, sensor: record.sensor, rule: name, severity: rule.severity, tsMs: record.tsMs, value };
+      const unit = DIMENSIONLESS.has(rule.metric) ? '' : ` ${record.unit}`;
       if (!active && value > rule.above) {
         this.#active.add(key);
-        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)} ${record.unit} exceeds ${format(rule.above)}`;
+        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)}${unit} exceeds ${format(rule.above)}`;
         changes.push({ ...base, state: 'raised', threshold: rule.above, message });
       } else if (active && value < clearBelow) {
         this.#active.delete(key);
-        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)} ${record.unit} back below ${format(clearBelow)}`;
+        const message = `${record.device}/${record.sensor} ${rule.metric} ${format(value)}${unit} back below ${format(clearBelow)}`;
         changes.push({ ...base, state: 'cleared', threshold: clearBelow, message });
       }
     }
@@ -51,6 +53,9 @@ export class AlertEngine {
   }
 }
 
+/** Features that are ratios, so the block's unit does not apply to them. */
+const DIMENSIONLESS: ReadonlySet<string> = new Set(['crest', 'kurtosis', 'skewness']);
+
 function format(value: number): string {
-  return Number(value.toPrecision(3)).toString();
+  return Number(value.toPrecision(4)).toString();
 }

@@ -21,7 +21,7 @@ export interface RunEvidence {
   /** What the cloud stored, per (device, sensor). */
   stored: readonly SequenceSummary[];
   duplicatesDropped: number;
-  /** Highest value seen per device of each alert rule's metric, to explain a missing alert. */
+  /** Highest value of each feature per `device/sensor`, to explain a missing alert. */
   peaks: ReadonlyMap<string, Record<string, number>>;
 }
 
@@ -111,11 +111,16 @@ function storedExactlyOnce(expectation: Of<'stored-exactly-once'>, evidence: Run
 }
 
 function describePeak(device: string, evidence: RunEvidence): string {
-  const peaks = evidence.peaks.get(device);
   const rules = evidence.scenario.rules.filter((r) => !r.device || r.device === device);
-  if (!peaks) return 'no readings from it were stored';
-  const parts = rules.map((r) => `peak ${r.metric} ${fmt(peaks[r.metric] ?? NaN)} against a threshold of ${r.above}`);
-  return parts.join('; ') || 'no rule watches it';
+  if (rules.length === 0) return 'no rule watches it';
+  const parts: string[] = [];
+  for (const rule of rules) {
+    const sensors = [...evidence.peaks.keys()].filter((k) => k.startsWith(`${device}/`) && (!rule.sensor || k === `${device}/${rule.sensor}`));
+    const peak = Math.max(...sensors.map((k) => evidence.peaks.get(k)![rule.metric] ?? -Infinity));
+    const where = rule.sensor ? `${rule.sensor} ` : '';
+    parts.push(Number.isFinite(peak) ? `peak ${where}${rule.metric} ${fmt(peak)} against a threshold of ${rule.above}` : `no ${where}readings from it were stored`);
+  }
+  return parts.join('; ');
 }
 
 function s(seconds: number): string {

@@ -41,9 +41,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const stack = await startStack({ scenario, seed, clock, startMs, endMs, logger: options.logger });
   const peaks = new Map<string, Record<string, number>>();
   stack.cloud.on('features', (record) => {
-    const peak = peaks.get(record.device) ?? {};
+    const key = `${record.device}/${record.sensor}`;
+    const peak = peaks.get(key) ?? {};
     for (const [metric, value] of Object.entries(record.features)) peak[metric] = Math.max(peak[metric] ?? -Infinity, value);
-    peaks.set(record.device, peak);
+    peaks.set(key, peak);
   });
 
   let result: RunResult;

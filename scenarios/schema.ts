@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from '../protocol';
-import { FaultSchema, RotatingMachineSchema } from '../twins';
+import { FaultSchema, MACHINE_FAULTS_BY_TEMPLATE, MachineSchema, SENSOR_FAULT_TYPES, sensorsOf } from '../twins';
 import { ThresholdRuleSchema } from '../cloud';
 
 const NameSchema = z.string().min(1).optional();
@@ -45,7 +45,7 @@ export const ScenarioSchema = z
     durationS: z.number().positive().describe('Simulated length of the run, seconds.'),
     timeScale: z.union([z.literal('max'), z.number().positive().max(10_000)]).default('max').describe('`max`: virtual time, as fast as the pipeline goes. A number: real time scaled ×N (1 = real time). Default `max`.'),
     site: IdSchema.default('site-1').describe('Site name, a topic level. Default `site-1`.'),
-    twins: z.array(RotatingMachineSchema).min(1).describe('The machines to simulate.'),
+    twins: z.array(MachineSchema).min(1).describe('The machines to simulate, each from a template: pump, fan, conveyor, robot-arm, environment.'),
     faults: z.array(FaultSchema).default([]).describe('Faults on the timeline. Default none.'),
     rules: z.array(ThresholdRuleSchema).default([]).describe('Cloud alert rules. Default none.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
@@ -61,13 +61,31 @@ export const ScenarioSchema = z
     const checkDevice = (device: string | undefined, path: (string | number)[]) => {
       if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}" (twins: ${known})` });
     };
+    const byId = new Map(scenario.twins.map((t) => [t.id, t]));
     scenario.faults.forEach((fault, i) => {
       checkDevice(fault.device, ['faults', i, 'device']);
+      const twin = byId.get(fault.device);
+      if (twin && 'sensor' in fault && SENSOR_FAULT_TYPES.has(fault.type) && !sensorsOf(twin).includes(fault.sensor)) {
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'sensor'], message: `${fault.device} has no sensor "${fault.sensor}" (it has: ${sensorsOf(twin).join(', ')})` });
+      }
+      if (twin && !SENSOR_FAULT_TYPES.has(fault.type) && !MACHINE_FAULTS_BY_TEMPLATE[twin.template].includes(fault.type)) {
+        const allowed = MACHINE_FAULTS_BY_TEMPLATE[twin.template];
+        const article = /^[aeiou]/.test(twin.template) ? 'an' : 'a';
+        const can = allowed.length ? `it can have: ${allowed.join(', ')}, or any sensor fault` : `it can have only sensor faults: ${[...SENSOR_FAULT_TYPES].join(', ')}`;
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'type'], message: `${article} ${twin.template} cannot have a "${fault.type}" fault (${can})` });
+      }
       if (fault.atS >= scenario.durationS) {
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'atS'], message: `onset ${fault.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
       }
     });
-    scenario.rules.forEach((rule, i) => checkDevice(rule.device, ['rules', i, 'device']));
+    scenario.rules.forEach((rule, i) => {
+      checkDevice(rule.device, ['rules', i, 'device']);
+      if (rule.device && !byId.has(rule.device)) return; // already reported: no such twin
+      const known = rule.device ? sensorsOf(byId.get(rule.device)!) : scenario.twins.flatMap(sensorsOf);
+      if (rule.sensor && !known.includes(rule.sensor)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'sensor'], message: `no twin${rule.device ? ` ${rule.device}` : ''} has a sensor "${rule.sensor}"` });
+      }
+    });
     scenario.expect.forEach((expectation, i) => {
       if (expectation.type === 'stored-exactly-once') return;
       checkDevice(expectation.device, ['expect', i, 'device']);

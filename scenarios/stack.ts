@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Cloud, SqliteStorage, type Storage } from '../cloud';
 import { Gateway, GatewayConfigSchema } from '../gateway';
 import { RandomStreams, Scheduler, startBroker, type Clock, type EmbeddedBroker } from '../sim';
-import { TwinFleet } from '../twins';
+import { createMachines, TwinFleet } from '../twins';
 import type { Scenario } from './schema';
 
 export interface StackOptions {
@@ -51,8 +51,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const fleet = await TwinFleet.start({
       brokerUrl: gateway.deviceUrl,
       site: scenario.site,
-      twins: scenario.twins,
-      faults: scenario.faults,
+      machines: (streams) => createMachines(scenario, streams),
       scheduler: new Scheduler(clock),
       streams: new RandomStreams(options.seed),
       startMs: options.startMs,

@@ -1,17 +1,17 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { encodeMessage, topics, type CodecName, type TelemetryV1 } from '../protocol';
-import { connectMqtt, type MqttClient, type RandomStreams, type Scheduler, type Cancel } from '../sim';
-import type { FaultConfig, RotatingMachineConfig } from './machine-config';
+import { encodeMessage, topics, type CodecName, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
+import { connectMqtt, type Cancel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
+import { blockSeconds, type Channel } from './channel';
+import type { Machine } from './machine';
 import { WindowedPublisher } from './publisher';
-import { RotatingMachine } from './rotating-machine';
 
 export interface TwinFleetOptions {
   /** Broker the devices publish to (the gateway's device side). */
   brokerUrl: string;
   site: string;
-  twins: readonly RotatingMachineConfig[];
-  faults: readonly FaultConfig[];
+  /** Builds the machines; called once at start with the run's random streams. */
+  machines: (streams: RandomStreams) => Promise<Machine[]>;
   scheduler: Scheduler;
   streams: RandomStreams;
   /** Simulated start of the run, ms since the Unix epoch; fault times count from here. */
@@ -22,31 +22,45 @@ export interface TwinFleetOptions {
   maxInflight?: number;
   /** Payload codec. Default `cbor`. */
   codec?: CodecName;
+  /** Seconds between ground-truth checks; truth is published when it changes. Default 1. */
+  truthIntervalS?: number;
   logger?: Logger;
 }
 
 export interface DeviceStats {
   device: string;
   sensor: string;
+  /** Blocks published. */
   sent: number;
   acked: number;
   failed: number;
+  /** Blocks the sensor did not deliver (dropout faults). */
+  dropped: number;
   bytes: number;
 }
 
-interface Twin {
-  machine: RotatingMachine;
-  client: MqttClient;
-  publisher: WindowedPublisher;
-  hash: Hash;
+interface ChannelState {
+  channel: Channel;
   seq: number;
+  dropped: number;
   cancel: Cancel;
 }
 
-/** Runs machine twins as MQTT devices: one client each, publishing telemetry blocks on the scheduler. */
+interface Twin {
+  machine: Machine;
+  client: MqttClient;
+  publisher: WindowedPublisher;
+  hash: Hash;
+  channels: ChannelState[];
+  truth: string;
+}
+
+/** Runs machine twins as MQTT devices: one client each, every sensor channel publishing blocks on the scheduler. */
 export class TwinFleet {
   readonly #options: TwinFleetOptions;
   readonly #twins: Twin[] = [];
+  readonly #truthLog: TruthV1[] = [];
+  #cancelTruth: Cancel = () => {};
 
   private constructor(options: TwinFleetOptions) {
     this.#options = options;
@@ -55,7 +69,8 @@ export class TwinFleet {
   static async start(options: TwinFleetOptions): Promise<TwinFleet> {
     const fleet = new TwinFleet(options);
     try {
-      for (const config of options.twins) await fleet.#startTwin(config);
+      for (const machine of await options.machines(options.streams)) await fleet.#startTwin(machine);
+      fleet.#startTruth();
     } catch (error) {
       await fleet.stop();
       throw error;
@@ -63,64 +78,94 @@ export class TwinFleet {
     return fleet;
   }
 
-  async #startTwin(config: RotatingMachineConfig): Promise<void> {
-    const { site, scheduler, streams, startMs, endMs = Infinity, maxInflight = 64, codec = 'cbor' } = this.#options;
-    const machine = new RotatingMachine(config, this.#options.faults, {
-      rotor: streams.stream(`${config.id}/rotor`),
-      noise: streams.stream(`${config.id}/${config.sensor.id}/noise`),
-    });
-    const client = await connectMqtt(this.#options.brokerUrl, { clientId: `twinbed-${site}-${config.id}`, clean: true });
-    const publisher = new WindowedPublisher(client, maxInflight);
-    const { rateHz, blockSamples, id: sensor } = config.sensor;
-    const blockMs = (1000 * blockSamples) / rateHz;
-    const topic = topics.telemetry(site, config.id, sensor);
-    const twin: Twin = { machine, client, publisher, hash: createHash('sha256'), seq: 0, cancel: () => {} };
-    twin.cancel = scheduler.every(
-      blockMs,
-      async (tickMs) => {
-        const message: TelemetryV1 = {
-          type: 'telemetry',
-          v: 1,
-          device: config.id,
-          sensor,
-          seq: twin.seq++,
-          tsMs: tickMs,
-          rateHz,
-          unit: 'g',
-          values: machine.nextBlock((tickMs - startMs) / 1000),
-        };
-        const payload = encodeMessage(message, codec);
-        twin.hash.update(topic).update(payload);
-        await publisher.send(topic, payload);
-      },
-      { startMs, endMs: endMs - blockMs },
-    );
+  async #startTwin(machine: Machine): Promise<void> {
+    const { site, scheduler, startMs, endMs = Infinity, maxInflight = 64, codec = 'cbor' } = this.#options;
+    const client = await connectMqtt(this.#options.brokerUrl, { clientId: `twinbed-${site}-${machine.id}`, clean: true });
+    const twin: Twin = { machine, client, publisher: new WindowedPublisher(client, maxInflight), hash: createHash('sha256'), channels: [], truth: '' };
+    for (const channel of machine.channels) {
+      const state: ChannelState = { channel, seq: 0, dropped: 0, cancel: () => {} };
+      const blockMs = blockSeconds(channel) * 1000;
+      const topic = topics.telemetry(site, machine.id, channel.sensor);
+      state.cancel = scheduler.every(
+        blockMs,
+        async (tickMs) => {
+          const block = channel.next((tickMs - startMs) / 1000);
+          if (block.dropped) {
+            state.dropped++;
+            return;
+          }
+          const message: TelemetryV1 = {
+            type: 'telemetry',
+            v: 1,
+            device: machine.id,
+            sensor: channel.sensor,
+            seq: state.seq++,
+            tsMs: tickMs + block.tsOffsetMs,
+            rateHz: channel.rateHz,
+            unit: channel.unit,
+            values: block.values,
+          };
+          const payload = encodeMessage(message, codec);
+          twin.hash.update(topic).update(payload);
+          await twin.publisher.send(topic, payload);
+        },
+        { startMs, endMs: endMs - blockMs },
+      );
+      twin.channels.push(state);
+    }
     this.#twins.push(twin);
-    this.#options.logger?.debug({ device: config.id, sensor, blockMs, rateHz }, 'twin started');
+    this.#options.logger?.debug({ device: machine.id, sensors: machine.channels.map((c) => c.sensor) }, 'twin started');
+  }
+
+  /** Ground truth goes out on its own topic tree, from the twin's own client, only when it changes. */
+  #startTruth(): void {
+    const { site, scheduler, startMs, endMs = Infinity, truthIntervalS = 1 } = this.#options;
+    this.#cancelTruth = scheduler.every(
+      truthIntervalS * 1000,
+      (tickMs) => {
+        for (const twin of this.#twins) {
+          const faults = twin.machine.truthAt((tickMs - startMs) / 1000);
+          const key = truthKey(faults);
+          if (key === twin.truth) continue;
+          twin.truth = key;
+          const message: TruthV1 = { type: 'truth', v: 1, device: twin.machine.id, tsMs: tickMs, faults };
+          this.#truthLog.push(message);
+          twin.client.publish(topics.truth(site, twin.machine.id), Buffer.from(encodeMessage(message, 'json')), { qos: 1, retain: true });
+        }
+      },
+      { startMs, endMs },
+    );
   }
 
   stats(): DeviceStats[] {
-    return this.#twins.map(({ machine, publisher }) => ({
-      device: machine.config.id,
-      sensor: machine.config.sensor.id,
-      sent: publisher.sent,
-      acked: publisher.acked,
-      failed: publisher.failed,
-      bytes: publisher.bytes,
-    }));
+    return this.#twins.flatMap(({ machine, publisher, channels }) =>
+      channels.map((c) => ({
+        device: machine.id,
+        sensor: c.channel.sensor,
+        sent: c.seq,
+        dropped: c.dropped,
+        ...publisher.statsFor(c.channel.sensor),
+      })),
+    );
+  }
+
+  /** Ground-truth changes published so far, in time order. */
+  truthLog(): readonly TruthV1[] {
+    return this.#truthLog;
   }
 
   /** SHA-256 over every topic and payload published, per device in name order: equal hashes, equal telemetry. */
   telemetrySha256(): string {
     const all = createHash('sha256');
-    const sorted = [...this.#twins].sort((a, b) => a.machine.config.id.localeCompare(b.machine.config.id));
-    for (const twin of sorted) all.update(`${twin.machine.config.id}:${twin.hash.copy().digest('hex')}\n`);
+    const sorted = [...this.#twins].sort((a, b) => a.machine.id.localeCompare(b.machine.id));
+    for (const twin of sorted) all.update(`${twin.machine.id}:${twin.hash.copy().digest('hex')}\n`);
     return all.digest('hex');
   }
 
   /** Stops producing new blocks. */
   halt(): void {
-    for (const twin of this.#twins) twin.cancel();
+    this.#cancelTruth();
+    for (const twin of this.#twins) for (const c of twin.channels) c.cancel();
   }
 
   /** Waits until every published block is acknowledged (or failed). */
@@ -132,4 +177,9 @@ export class TwinFleet {
     this.halt();
     await Promise.all(this.#twins.map((t) => t.client.endAsync()));
   }
+}
+
+/** Truth compares at 1% severity steps, so a slow ramp is published as it grows, not at every tick. */
+function truthKey(faults: readonly TruthFault[]): string {
+  return faults.map((f) => `${f.fault}/${f.component ?? ''}/${f.sensor ?? ''}/${Math.round(f.severity * 100)}`).join('|');
 }

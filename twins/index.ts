@@ -1,14 +1,34 @@
-// twins/: machine models that produce sensor signals, and the runtime that publishes them as MQTT devices.
+// twins/: physics-based machine twins (vibration, thermal, motion), the shared sensor model, and the runtime
+// that publishes them as MQTT devices. Everything but the runtime (fleet, publisher) is platform-free.
+export type { Measurand, Channel, ChannelBlock } from './channel';
+export { blockSeconds } from './channel';
+export type { Machine } from './machine';
+export * from './machines';
+export { OperatingProfile, ProfilePointSchema, type ProfilePoint } from './operating-profile';
+export { FaultTimingShape, severityAt, isActive, growthOf, timingProblem, type FaultTiming } from './severity';
 export {
-  RotatingMachineSchema,
-  VibrationSensorSchema,
+  BearingGeometrySchema,
+  defectOrders,
+  MountSchema,
+  ResonanceSchema,
   ImbalanceFaultSchema,
-  FaultSchema,
-  type RotatingMachineConfig,
-  type VibrationSensorConfig,
-  type ImbalanceFault,
-  type FaultConfig,
-} from './machine-config';
-export { RotatingMachine, STANDARD_GRAVITY } from './rotating-machine';
-export { rampSeverity } from './severity';
+  MisalignmentFaultSchema,
+  LoosenessFaultSchema,
+  BearingFaultSchema,
+  VibrationMeasurand,
+  STANDARD_GRAVITY,
+  type BearingGeometry,
+  type DefectOrders,
+  type VibrationFault,
+} from './vibration';
+export {
+  SensorChannel,
+  SensorModelSchema,
+  SensorFaultSchema,
+  type SensorModelConfig,
+  type SensorModelInput,
+  type SensorFaultConfig,
+  type SensorFaultType,
+} from './sensor';
+export { ThermalSchema, ThermalNetwork, constantDrivers, type ThermalConfig, type ThermalDrivers } from './thermal';
 export { TwinFleet, type TwinFleetOptions, type DeviceStats } from './fleet';

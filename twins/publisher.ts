@@ -10,6 +10,7 @@ export class WindowedPublisher {
   #inflight = 0;
   #waiters: (() => void)[] = [];
   #drainWaiters: (() => void)[] = [];
+  readonly #byTopicKey = new Map<string, { acked: number; failed: number; bytes: number }>();
   sent = 0;
   acked = 0;
   failed = 0;
@@ -21,19 +22,32 @@ export class WindowedPublisher {
     this.#maxInflight = maxInflight;
   }
 
+  /** Counts per sensor (the topic's last level). */
+  statsFor(sensor: string): { acked: number; failed: number; bytes: number } {
+    return { ...(this.#byTopicKey.get(sensor) ?? { acked: 0, failed: 0, bytes: 0 }) };
+  }
+
   async send(topic: string, payload: Uint8Array): Promise<void> {
     while (this.#inflight >= this.#maxInflight) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    const key = topic.slice(topic.lastIndexOf('/') + 1);
+    let counts = this.#byTopicKey.get(key);
+    if (!counts) this.#byTopicKey.set(key, (counts = { acked: 0, failed: 0, bytes: 0 }));
     this.#inflight++;
     this.sent++;
     this.bytes += payload.byteLength;
+    counts.bytes += payload.byteLength;
     const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     // [MQTT-4.3.2] QoS 1: the client keeps the message until PUBACK; mqtt.js resends it after a reconnect.
     this.#client.publish(topic, buffer, { qos: 1 }, (error) => {
       this.#inflight--;
       if (error) {
         this.failed++;
+        counts.failed++;
         this.lastError = error;
-      } else this.acked++;
+      } else {
+        this.acked++;
+        counts.acked++;
+      }
       this.#waiters.shift()?.();
       if (this.#inflight === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve();
     });

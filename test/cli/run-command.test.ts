@@ -25,8 +25,8 @@ describe('twinbed run', () => {
     expect(result).toMatchObject({ scenario: 'smoke', file: 'scenarios/smoke.yaml', seed: 42, passed: true, simulatedS: 600 });
     expect(result.expectations).toHaveLength(3);
     for (const e of result.expectations) expect(e).toEqual({ name: expect.any(String), type: expect.any(String), passed: true, detail: expect.any(String) });
-    // 3 twins × 600 s ÷ 40 ms blocks.
-    expect(result.stats).toMatchObject({ published: 45_000, acked: 45_000, stored: 45_000, duplicatesDropped: 0, deadLettered: 0, alerts: 1 });
+    // 3 twins × (600 s ÷ 40 ms accel blocks + 2 temperatures × 600 s ÷ 10 s blocks) = 3 × (15,000 + 120).
+    expect(result.stats).toMatchObject({ published: 45_360, acked: 45_360, stored: 45_360, duplicatesDropped: 0, deadLettered: 0, alerts: 1 });
     expect(result.telemetrySha256).toMatch(/^[0-9a-f]{64}$/);
     expect(stdout).toContain('PASSED: 3 of 3 expectations hold');
   });
@@ -35,23 +35,23 @@ describe('twinbed run', () => {
     const file = join(dir, 'no-fault.yaml');
     await writeFile(
       file,
-      ['name: alert without a fault', 'durationS: 20', 'twins:', '  - id: pump-1', 'rules:', '  - metric: rms', '    above: 0.2', 'expect:', '  - type: alert', '    device: pump-1', '  - type: stored-exactly-once', ''].join('\n'),
+      ['name: alert without a fault', 'durationS: 20', 'twins:', '  - template: pump', '    id: pump-1', 'rules:', '  - metric: rms', '    sensor: accel', '    above: 0.2', 'expect:', '  - type: alert', '    device: pump-1', '  - type: stored-exactly-once', ''].join('\n'),
     );
     const { code, stdout } = await runTwinbed(['run', file]);
     expect(code).toBe(1);
     expect(stdout).toContain('✗ alert on pump-1');
-    expect(stdout).toMatch(/no alert on pump-1 during the 20 s run; peak rms 0\.0\d+ against a threshold of 0\.2/);
+    expect(stdout).toMatch(/no alert on pump-1 during the 20 s run; peak accel rms 0\.0\d+ against a threshold of 0\.2/);
     expect(stdout).toContain('✓ every QoS 1 reading stored exactly once');
     expect(stdout).toContain('FAILED: 1 of 2 expectations failed (reproduce with --seed 1)');
   });
 
   it('exits 2 naming the file, line and field of a typo', async () => {
     const file = join(dir, 'typo.yaml');
-    await writeFile(file, ['name: typo', 'durationS: 10', 'twins:', '  - id: pump-1', '    speedRmp: 1480', ''].join('\n'));
+    await writeFile(file, ['name: typo', 'durationS: 10', 'twins:', '  - template: pump', '    id: pump-1', '    speedRmp: 1480', ''].join('\n'));
     const { code, stdout, stderr } = await runTwinbed(['run', file]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain(`${file}:5 twins[0].speedRmp: unknown field (did you mean "speedRpm"?)`);
+    expect(stderr).toContain(`${file}:6 twins[0].speedRmp: unknown field (did you mean "speedRpm"?)`);
   });
 
   it('exits 2 naming the file when it does not exist', async () => {

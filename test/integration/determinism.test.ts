@@ -10,13 +10,12 @@ name: determinism
 seed: 11
 durationS: 20
 twins:
-  - id: pump-1
-  - id: fan-1
-    speedRpm: 990
+  - { template: pump, id: pump-1 }
+  - { template: fan, id: fan-1 }
 faults:
   - { type: imbalance, device: pump-1, atS: 5, rampS: 5, unbalanceGmm: 20000 }
 rules:
-  - { metric: rms, above: 0.2 }
+  - { metric: rms, sensor: accel, above: 0.2 }
 expect:
   - { type: alert, device: pump-1, withinS: 10 }
   - { type: stored-exactly-once }
@@ -57,7 +56,8 @@ describe('determinism under a seed', () => {
     const first = await wireHash(11);
     const second = await wireHash(11);
     const other = await wireHash(12);
-    expect(first.messages).toBe(2 * 500);
+    // Per twin: 500 accel blocks of 40 ms, and 2 blocks of 10 s from each of the two temperature sensors.
+    expect(first.messages).toBe(2 * (500 + 2 * 2));
     expect(second).toEqual(first);
     expect(other.messages).toBe(first.messages);
     expect(other.hash).not.toBe(first.hash);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cloud, SqliteStorage } from '../../cloud';
 import { RandomStreams, Scheduler, ScaledRealClock, startBroker, VirtualClock, type EmbeddedBroker } from '../../sim';
-import { RotatingMachineSchema, TwinFleet } from '../../twins';
+import { createMachines, FanSchema, PumpSchema, TwinFleet } from '../../twins';
 import { spawnTwinbed, waitUntil, type TwinbedProcess } from '../support/twinbed-process';
 
 describe('twins → gateway (its own process) → cloud → SQLite, over loopback TCP', () => {
@@ -35,15 +35,15 @@ describe('twins → gateway (its own process) → cloud → SQLite, over loopbac
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('stores exactly as many readings as 3 twins published at QoS 1, each key once', async () => {
+  it('stores exactly as many readings as 3 twins published at QoS 1, each (device, sensor, seq) once', async () => {
     const startMs = Date.parse('2026-01-01T00:00:00Z');
     const endMs = startMs + 20_000;
     const clock = new VirtualClock(startMs);
+    const twins = [PumpSchema.parse({ template: 'pump', id: 'pump-1' }), PumpSchema.parse({ template: 'pump', id: 'pump-2' }), FanSchema.parse({ template: 'fan', id: 'fan-1' })];
     const fleet = await TwinFleet.start({
       brokerUrl: deviceUrl,
       site: 'plant-it',
-      twins: ['pump-1', 'pump-2', 'fan-1'].map((id) => RotatingMachineSchema.parse({ id })),
-      faults: [],
+      machines: (streams) => createMachines({ twins, faults: [], startTime: '2026-01-01T00:00:00Z' }, streams),
       scheduler: new Scheduler(clock),
       streams: new RandomStreams(7),
       startMs,
@@ -54,10 +54,13 @@ describe('twins → gateway (its own process) → cloud → SQLite, over loopbac
     const published = fleet.stats();
     await fleet.stop();
 
+    // Per twin, 20 s of accel in 40 ms blocks (1024 at 25.6 kHz) and two temperatures in 10 s blocks (10 at 1 Hz).
+    const blocks: Record<string, number> = { accel: 500, 'winding-temp': 2, 'bearing-temp': 2 };
+    expect(published.map((d) => [d.device, d.sensor, d.sent, d.acked, d.failed, d.dropped])).toEqual(
+      ['pump-1', 'pump-2', 'fan-1'].flatMap((device) => Object.entries(blocks).map(([sensor, n]) => [device, sensor, n, n, 0, 0])),
+    );
     const acked = published.reduce((n, d) => n + d.acked, 0);
-    // 20 s of 40 ms blocks from each of 3 twins.
-    expect(acked).toBe(3 * 500);
-    expect(published.every((d) => d.sent === d.acked && d.failed === 0)).toBe(true);
+    expect(acked).toBe(3 * 504);
     await waitUntil(() => cloud.stats().stored >= acked, 20_000);
     await cloud.idle();
 
@@ -66,9 +69,17 @@ describe('twins → gateway (its own process) → cloud → SQLite, over loopbac
     const sequences = await storage.sequences();
     expect(sequences).toEqual([
       { device: 'fan-1', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+      { device: 'fan-1', sensor: 'bearing-temp', count: 2, minSeq: 0, maxSeq: 1 },
+      { device: 'fan-1', sensor: 'winding-temp', count: 2, minSeq: 0, maxSeq: 1 },
       { device: 'pump-1', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+      { device: 'pump-1', sensor: 'bearing-temp', count: 2, minSeq: 0, maxSeq: 1 },
+      { device: 'pump-1', sensor: 'winding-temp', count: 2, minSeq: 0, maxSeq: 1 },
       { device: 'pump-2', sensor: 'accel', count: 500, minSeq: 0, maxSeq: 499 },
+      { device: 'pump-2', sensor: 'bearing-temp', count: 2, minSeq: 0, maxSeq: 1 },
+      { device: 'pump-2', sensor: 'winding-temp', count: 2, minSeq: 0, maxSeq: 1 },
     ]);
+    // Published equals stored per (device, sensor), temperature channels included.
+    for (const d of published) expect(sequences.find((q) => q.device === d.device && q.sensor === d.sensor)?.count, `${d.device}/${d.sensor}`).toBe(d.acked);
     expect((await storage.counts()).features).toBe(acked);
   });
 

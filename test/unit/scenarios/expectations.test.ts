@@ -9,9 +9,12 @@ const START_MS = Date.UTC(2026, 0, 1);
 const scenario = ScenarioSchema.parse({
   name: 'unit',
   durationS: 600,
-  twins: [{ id: 'pump-1' }, { id: 'pump-2' }],
+  twins: [
+    { template: 'pump', id: 'pump-1' },
+    { template: 'pump', id: 'pump-2' },
+  ],
   faults: [{ type: 'imbalance', device: 'pump-1', atS: 240, rampS: 30, unbalanceGmm: 20_000 }],
-  rules: [{ metric: 'rms', above: 0.2 }],
+  rules: [{ metric: 'rms', sensor: 'accel', above: 0.2 }],
 });
 
 /** An alert state change `atS` seconds into the run. */
@@ -30,8 +33,16 @@ function alertAt(atS: number, overrides: Partial<AlertRecord> = {}): AlertRecord
   };
 }
 
-const stats = (device: string, sent: number, acked = sent): DeviceStats => ({ device, sensor: 'accel', sent, acked, failed: sent - acked, bytes: sent * 100 });
-const stored = (device: string, count: number, minSeq = 0, maxSeq = count - 1): SequenceSummary => ({ device, sensor: 'accel', count, minSeq, maxSeq });
+const stats = (device: string, sent: number, acked = sent, sensor = 'accel'): DeviceStats => ({
+  device,
+  sensor,
+  sent,
+  acked,
+  failed: sent - acked,
+  dropped: 0,
+  bytes: sent * 100,
+});
+const stored = (device: string, count: number, minSeq = 0, maxSeq = count - 1, sensor = 'accel'): SequenceSummary => ({ device, sensor, count, minSeq, maxSeq });
 
 function evidence(overrides: Partial<RunEvidence> = {}): RunEvidence {
   return {
@@ -41,9 +52,12 @@ function evidence(overrides: Partial<RunEvidence> = {}): RunEvidence {
     published: [stats('pump-1', 15_000), stats('pump-2', 15_000)],
     stored: [stored('pump-1', 15_000), stored('pump-2', 15_000)],
     duplicatesDropped: 0,
+    // Temperatures are far above the accel rule's 0.2: a peak quoted for it must be the accel one.
     peaks: new Map([
-      ['pump-1', { rms: 0.1234, peak: 0.2 }],
-      ['pump-2', { rms: 0.0837, peak: 0.12 }],
+      ['pump-1/accel', { rms: 0.1234, peak: 0.2 }],
+      ['pump-1/winding-temp', { rms: 61.2, peak: 61.5 }],
+      ['pump-2/accel', { rms: 0.0837, peak: 0.12 }],
+      ['pump-2/bearing-temp', { rms: 44.1, peak: 44.3 }],
     ]),
     ...overrides,
   };
@@ -77,10 +91,10 @@ describe('evaluate: alert within a window after the fault onset', () => {
     );
   });
 
-  it('fails with no alert at all, quoting the peak value and the threshold', () => {
+  it('fails with no alert at all, quoting the peak of the rule\'s sensor and the threshold', () => {
     const result = judge(withinOneMinute, evidence());
     expect(result.passed).toBe(false);
-    expect(result.detail).toBe('no alert on pump-1 from the onset at 240 s to the end of the run; peak rms 0.1234 against a threshold of 0.2');
+    expect(result.detail).toBe('no alert on pump-1 from the onset at 240 s to the end of the run; peak accel rms 0.1234 against a threshold of 0.2');
   });
 
   it('does not count an alert raised before the onset, a cleared state, or another device', () => {
@@ -90,9 +104,11 @@ describe('evaluate: alert within a window after the fault onset', () => {
     expect(result.detail).toMatch(/^no alert on pump-1 from the onset at 240 s/);
   });
 
-  it('says that nothing was stored when the device has no peaks', () => {
+  it('says that nothing was stored when the device has no peaks on the rule\'s sensor', () => {
     const result = judge(withinOneMinute, evidence({ peaks: new Map() }));
-    expect(result.detail).toBe('no alert on pump-1 from the onset at 240 s to the end of the run; no readings from it were stored');
+    expect(result.detail).toBe('no alert on pump-1 from the onset at 240 s to the end of the run; no accel readings from it were stored');
+    const onlyTemperature = judge(withinOneMinute, evidence({ peaks: new Map([['pump-1/winding-temp', { rms: 61.2 }]]) }));
+    expect(onlyTemperature.detail).toBe('no alert on pump-1 from the onset at 240 s to the end of the run; no accel readings from it were stored');
   });
 
   it('uses the name given in the scenario', () => {
@@ -105,7 +121,7 @@ describe('evaluate: alert at any time', () => {
     const pass = judge({ type: 'alert', device: 'pump-1' }, evidence({ alerts: [alertAt(10), alertAt(500)] }));
     expect(pass).toMatchObject({ name: 'alert on pump-1', passed: true, detail: 'raised at 10 s (rms above 0.2: pump-1/accel rms 0.31 g exceeds 0.2)' });
     const fail = judge({ type: 'alert', device: 'pump-2' }, evidence({ alerts: [alertAt(10)] }));
-    expect(fail).toMatchObject({ passed: false, detail: 'no alert on pump-2 during the 600 s run; peak rms 0.0837 against a threshold of 0.2' });
+    expect(fail).toMatchObject({ passed: false, detail: 'no alert on pump-2 during the 600 s run; peak accel rms 0.0837 against a threshold of 0.2' });
   });
 });
 
@@ -152,6 +168,22 @@ describe('evaluate: stored exactly once', () => {
     const result = judge(once, evidence({ stored: [stored('pump-1', 15_000, 1, 15_000), stored('pump-2', 15_000)] }));
     expect(result.passed).toBe(false);
     expect(result.detail).toMatch(/^pump-1\/accel: published 15000, stored 15000, seq 1–15000 \(/);
+  });
+
+  it('judges each (device, sensor) on its own: a missing temperature block, or readings under a sensor nobody published, fail naming it', () => {
+    const published = [stats('pump-1', 15_000), stats('pump-1', 60, 60, 'winding-temp'), stats('pump-2', 15_000)];
+    const complete = [stored('pump-1', 15_000), stored('pump-1', 60, 0, 59, 'winding-temp'), stored('pump-2', 15_000)];
+    expect(judge(once, evidence({ published, stored: complete }))).toMatchObject({ passed: true, detail: 'published 30060, stored 30060, duplicates dropped 0' });
+
+    const missing = judge(once, evidence({ published, stored: [stored('pump-1', 15_000), stored('pump-1', 59, 0, 59, 'winding-temp'), stored('pump-2', 15_000)] }));
+    expect(missing.passed).toBe(false);
+    expect(missing.detail).toBe('pump-1/winding-temp: published 60, stored 59, seq 0–59 (published 30060, stored 30059, duplicates dropped 0)');
+
+    const misfiled = judge(once, evidence({ published, stored: [stored('pump-1', 15_000), stored('pump-1', 60, 0, 59, 'bearing-temp'), stored('pump-2', 15_000)] }));
+    expect(misfiled.passed).toBe(false);
+    expect(misfiled.detail).toBe(
+      'pump-1/winding-temp: published 60, stored 0; pump-1/bearing-temp: stored 60 readings that no twin published (published 30060, stored 30000, duplicates dropped 0)',
+    );
   });
 
   it('fails when a device stored nothing', () => {

@@ -1,213 +1,149 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../sim/index';
-import {
-  FaultSchema,
-  RotatingMachine,
-  RotatingMachineSchema,
-  STANDARD_GRAVITY,
-  type FaultConfig,
-  type RotatingMachineConfig,
-} from '../../../twins/index';
-import { concat, dominantFrequencyHz, rms, sampleStd } from './signal';
+import { createMachines, FaultSchema, MachineSchema, RotatingMachine, type Channel, type Machine } from '../../../twins/index';
+import { bandEnergy, crestFactor, kurtosis, rms } from './signal';
+import { meanDensity, welchPsd } from './sensor/welch';
 
-type MachineInput = Parameters<typeof RotatingMachineSchema.parse>[0];
+const START = '2026-01-01T00:00:00Z';
 
-/** A machine built the way the fleet builds it: config through the schema, streams named after the device. */
-function machine(input: Partial<Exclude<MachineInput, null | undefined>> = {}, faults: FaultConfig[] = [], seed: string | number = 1) {
-  const config: RotatingMachineConfig = RotatingMachineSchema.parse({ id: 'pump-1', ...input });
-  const streams = new RandomStreams(seed);
-  return new RotatingMachine(config, faults, {
-    rotor: streams.stream(`${config.id}/rotor`),
-    noise: streams.stream(`${config.id}/${config.sensor.id}/noise`),
-  });
+async function pump(config: Record<string, unknown> = {}, faults: Record<string, unknown>[] = [], seed: string | number = 1): Promise<Machine> {
+  const [machine] = await createMachines(
+    { twins: [MachineSchema.parse({ template: 'pump', id: 'pump-1', ...config })], faults: faults.map((f) => FaultSchema.parse({ device: 'pump-1', ...f })), startTime: START },
+    new RandomStreams(seed),
+  );
+  return machine!;
 }
 
-/** `count` consecutive blocks, each starting where the previous one ended. */
-function blocks(twin: RotatingMachine, count: number, firstStartS = 0): Float32Array[] {
-  const { rateHz, blockSamples } = twin.config.sensor;
-  return Array.from({ length: count }, (_, k) => twin.nextBlock(firstStartS + (k * blockSamples) / rateHz));
+function channel(machine: Machine, sensor: string): Channel {
+  return machine.channels.find((c) => c.sensor === sensor)!;
 }
 
-const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
-const bytesOf = (block: Float32Array) => new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
-
-const quiet = { noiseRmsG: 0 };
-
-describe('RotatingMachine unbalance physics', () => {
-  it('gives the peak housing acceleration a = U·ω²/M in g for 600 g·mm at 1480 rpm on 50 kg', () => {
-    const twin = machine({ speedRpm: 1480, massKg: 50, residualUnbalanceGmm: 600 });
-    // U = 600 g·mm = 600e-6 kg·m; ω = 2π·1480/60 = 154.98523757709646 rad/s; ω² = 24020.42386682903 rad²/s²
-    // a = 600e-6 · 24020.42386682903 / 50 = 0.28824508640194835 m/s² = 0.029392818791529052 g
-    const expectedG = (600e-6 * ((2 * Math.PI * 1480) / 60) ** 2) / 50 / 9.80665;
-    expect(expectedG).toBeCloseTo(0.029392818791529052, 15);
-    expect(twin.imbalanceAmplitudeG(0)).toBeCloseTo(0.029392818791529052, 15);
-    expect(twin.omegaRadS).toBeCloseTo(154.98523757709646, 12);
-    expect(twin.unbalanceKgM(0)).toBeCloseTo(6e-4, 18);
-    expect(STANDARD_GRAVITY).toBe(9.80665);
-  });
-
-  it('scales the amplitude with ω²: doubling speedRpm multiplies it by 4', () => {
-    const slow = machine({ speedRpm: 1480 }).imbalanceAmplitudeG(0);
-    const fast = machine({ speedRpm: 2960 }).imbalanceAmplitudeG(0);
-    expect(relativeError(fast / slow, 4)).toBeLessThan(1e-9);
-    expect(fast).toBeCloseTo(0.11757127516611621, 14);
-  });
-
-  it('scales the amplitude with 1/M and with U', () => {
-    const base = machine().imbalanceAmplitudeG(0);
-    expect(relativeError(machine({ massKg: 100 }).imbalanceAmplitudeG(0), base / 2)).toBeLessThan(1e-12);
-    expect(relativeError(machine({ residualUnbalanceGmm: 1800 }).imbalanceAmplitudeG(0), base * 3)).toBeLessThan(1e-12);
-  });
-
-  it('applies the schema defaults: 1480 rpm, 50 kg, 600 g·mm, 25.6 kHz, 1024-sample blocks, 0.01 g noise', () => {
-    const { config } = machine();
-    expect(config).toEqual({
-      id: 'pump-1',
-      kind: 'rotating',
-      speedRpm: 1480,
-      massKg: 50,
-      residualUnbalanceGmm: 600,
-      sensor: { id: 'accel', rateHz: 25_600, blockSamples: 1024, noiseRmsG: 0.01 },
+/** Several channels of one machine read in lockstep, block by block, as the fleet reads them; returns each one's samples. */
+function readAll(channels: Channel[], seconds: number, fromS = 0): Float64Array[] {
+  const outs = channels.map((c) => new Float64Array(Math.round((seconds * c.rateHz) / c.blockSamples) * c.blockSamples));
+  const period = channels[0]!.blockSamples / channels[0]!.rateHz;
+  for (let k = 0; k * period < fromS + seconds; k++) {
+    channels.forEach((c, j) => {
+      const block = c.next(k * period);
+      const offset = Math.round(((k * period - fromS) * c.rateHz));
+      if (k * period >= fromS) outs[j]!.set(block.values, offset);
     });
+  }
+  return outs;
+}
+
+/** `seconds` of a channel from `fromS`, block by block as the fleet reads it. */
+function read(c: Channel, seconds: number, fromS = 0): Float64Array {
+  const blocks = Math.round((seconds * c.rateHz) / c.blockSamples);
+  const out = new Float64Array(blocks * c.blockSamples);
+  const skip = Math.round((fromS * c.rateHz) / c.blockSamples);
+  for (let k = 0; k < skip; k++) c.next((k * c.blockSamples) / c.rateHz);
+  for (let k = 0; k < blocks; k++) out.set(c.next(((skip + k) * c.blockSamples) / c.rateHz).values, k * c.blockSamples);
+  return out;
+}
+
+describe('pump template', () => {
+  it('publishes a housing accelerometer and two RTDs with their units, rates and blocks', async () => {
+    const machine = await pump();
+    expect(machine.template).toBe('pump');
+    expect(machine.channels.map((c) => [c.sensor, c.unit, c.rateHz, c.blockSamples])).toEqual([
+      ['accel', 'g', 25_600, 1024],
+      ['winding-temp', 'degC', 1, 10],
+      ['bearing-temp', 'degC', 1, 10],
+    ]);
+  });
+
+  it('drops a disabled sensor', async () => {
+    const machine = await pump({ sensors: { 'bearing-temp': { enabled: false } } });
+    expect(machine.channels.map((c) => c.sensor)).toEqual(['accel', 'winding-temp']);
+  });
+
+  it('measures the configured accelerometer noise density (Welch PSD) within 10%', async () => {
+    const machine = await pump({ residualUnbalanceGmm: 0, sensors: { accel: { model: { noiseDensity: 150e-6, range: 50, adcBits: 24 } } } });
+    const psd = welchPsd(read(channel(machine, 'accel'), 20), 25_600, 4096);
+    // meanDensity averages the PSD (g²/Hz); the density is its square root.
+    expect(Math.abs(Math.sqrt(meanDensity(psd, 500, 10_000)) / 150e-6 - 1)).toBeLessThan(0.1);
   });
 });
 
-describe('RotatingMachine generated signal (noise 0)', () => {
-  it('has RMS = amplitude/√2 within 1% over a block of many shaft periods', () => {
-    // 65 536 samples at 25.6 kHz = 2.56 s = 63.1 periods of the 24.67 Hz shaft rate.
-    const twin = machine({ sensor: { ...quiet, blockSamples: 65_536 } });
-    const [block] = blocks(twin, 1);
-    const expected = twin.imbalanceAmplitudeG(0) / Math.SQRT2;
-    expect(expected).toBeCloseTo(0.029392818791529052 / Math.SQRT2, 12);
-    expect(relativeError(rms(block!), expected)).toBeLessThan(0.01);
+describe('healthy and faulty machines differ in what an analyst checks', () => {
+  it('an outer-race defect raises kurtosis, crest factor and the resonance-band energy by large factors', async () => {
+    const healthy = read(channel(await pump(), 'accel'), 5.12);
+    const faulty = read(channel(await pump({}, [{ type: 'bearing', component: 'outer', atS: 0, severity: 0.3 }]), 'accel'), 5.12);
+    // Healthy: a sine (kurtosis 1.5) in Gaussian noise (3); a defect's impacts make the distribution peaky.
+    expect(kurtosis(healthy)).toBeGreaterThan(1.5);
+    expect(kurtosis(healthy)).toBeLessThan(3.2);
+    expect(kurtosis(faulty)).toBeGreaterThan(4 * kurtosis(healthy));
+    expect(crestFactor(healthy)).toBeLessThan(4.5);
+    expect(crestFactor(faulty)).toBeGreaterThan(1.5 * crestFactor(healthy));
+    // The impacts ring the 3.5 kHz housing resonance: energy in 2–5 kHz rises by orders of magnitude.
+    const band = (x: Float64Array) => bandEnergy(x.subarray(0, 2 ** 17), 25_600, 2000, 5000);
+    expect(band(faulty)).toBeGreaterThan(100 * band(healthy));
+    expect(rms(faulty)).toBeGreaterThan(3 * rms(healthy));
   });
 
-  it('peaks at the amplitude and has zero mean, a pure sinusoid', () => {
-    const twin = machine({ sensor: { ...quiet, blockSamples: 65_536 } });
-    const [block] = blocks(twin, 1);
-    const amplitude = twin.imbalanceAmplitudeG(0);
-    const peak = Math.max(...Array.from(block!, Math.abs));
-    expect(peak).toBeLessThanOrEqual(amplitude * (1 + 1e-6));
-    expect(peak).toBeGreaterThan(amplitude * 0.9999);
-    const mean = block!.reduce((sum, x) => sum + x, 0) / block!.length;
-    expect(Math.abs(mean)).toBeLessThan(amplitude * 0.01);
-  });
-
-  it('quadruples the measured RMS when the speed doubles (±2%)', () => {
-    const measure = (speedRpm: number) => rms(blocks(machine({ speedRpm, sensor: { ...quiet, blockSamples: 65_536 } }), 1)[0]!);
-    expect(relativeError(measure(2960) / measure(1480), 4)).toBeLessThan(0.02);
-  });
-
-  it.each([
-    { speedRpm: 1480, shaftHz: 1480 / 60 },
-    { speedRpm: 2960, shaftHz: 2960 / 60 },
-    { speedRpm: 990, shaftHz: 990 / 60 },
-  ])('puts the dominant spectral line at the shaft rate $shaftHz Hz (rpm/60) within one bin at $speedRpm rpm', ({ speedRpm, shaftHz }) => {
-    const twin = machine({ speedRpm, sensor: quiet });
-    const { rateHz } = twin.config.sensor;
-    // 128 blocks × 1024 samples = 2^17 samples = 5.12 s; bin width 25 600 / 2^17 = 0.195 Hz.
-    const signal = concat(blocks(twin, 128));
-    const binHz = rateHz / signal.length;
-    expect(Math.abs(dominantFrequencyHz(signal, rateHz) - shaftHz)).toBeLessThanOrEqual(binHz);
-  });
-
-  it('keeps the waveform continuous: block k ends and block k+1 starts at most one sine step apart', () => {
-    const twin = machine({ sensor: quiet });
-    const { rateHz } = twin.config.sensor;
-    const amplitude = twin.imbalanceAmplitudeG(0);
-    // |A·sin(θ+Δ) − A·sin θ| = 2A·|cos(θ+Δ/2)|·sin(Δ/2) ≤ 2A·sin(Δ/2), with Δ = ω/rateHz per sample.
-    const maxStep = 2 * amplitude * Math.sin(twin.omegaRadS / rateHz / 2);
-    const generated = blocks(twin, 200);
-    for (let k = 0; k + 1 < generated.length; k++) {
-      const last = generated[k]![generated[k]!.length - 1]!;
-      const first = generated[k + 1]![0]!;
-      expect(Math.abs(first - last), `between block ${k} and ${k + 1}`).toBeLessThanOrEqual(maxStep * (1 + 1e-4));
-    }
-    // The bound is tight enough to matter: a phase restart per block would break it somewhere.
-    expect(maxStep).toBeLessThan(amplitude * 0.01);
+  it('an imbalance raises the RMS but not the kurtosis: it is a bigger sine, not impacts', async () => {
+    const healthy = read(channel(await pump(), 'accel'), 2);
+    const unbalanced = read(channel(await pump({}, [{ type: 'imbalance', atS: 0, unbalanceGmm: 6000 }]), 'accel'), 2);
+    expect(rms(unbalanced) / rms(healthy)).toBeGreaterThan(5);
+    expect(kurtosis(unbalanced)).toBeLessThan(kurtosis(healthy));
+    expect(kurtosis(unbalanced)).toBeCloseTo(1.5, 1);
   });
 });
 
-describe('RotatingMachine sensor noise', () => {
-  it('with zero unbalance has a sample standard deviation of noiseRmsG within 3% over ~100k samples', () => {
-    const twin = machine({ residualUnbalanceGmm: 0, sensor: { noiseRmsG: 0.05 } });
-    const signal = concat(blocks(twin, 100)); // 102 400 samples
-    expect(signal.length).toBe(102_400);
-    expect(relativeError(sampleStd(signal), 0.05)).toBeLessThan(0.03);
+describe('thermal coupling', () => {
+  it('an overheating fault (cooling loss) heats the winding above the healthy machine', async () => {
+    const healthy = read(channel(await pump(), 'winding-temp'), 600, 3000);
+    const hot = read(channel(await pump({}, [{ type: 'overheating', atS: 0, severity: 1 }]), 'winding-temp'), 600, 3000);
+    const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
+    expect(mean(hot) - mean(healthy)).toBeGreaterThan(10);
+  });
+
+  it('a lubrication fault heats the bearing more than the winding', async () => {
+    const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
+    const temps = (m: Machine) => readAll([channel(m, 'bearing-temp'), channel(m, 'winding-temp')], 300, 3000);
+    const [healthyBearing, healthyWinding] = temps(await pump());
+    const [dryBearing, dryWinding] = temps(await pump({}, [{ type: 'lubrication', atS: 0 }]));
+    const bearingRise = mean(dryBearing!) - mean(healthyBearing!);
+    const windingRise = mean(dryWinding!) - mean(healthyWinding!);
+    expect(bearingRise).toBeGreaterThan(5);
+    expect(bearingRise).toBeGreaterThan(2 * windingRise);
+  });
+
+  it('follows the load profile: full load runs the winding hotter than half load', async () => {
+    const machine = (await pump({ load: 0.5, profile: [{ atS: 600, load: 1 }] })) as RotatingMachine;
+    // Piecewise linear between points: the load rises from 0.5 at 0 s to 1 at 600 s.
+    expect(machine.profile.loadAt(300)).toBe(0.75);
+    expect(machine.profile.loadAt(600)).toBe(1);
+    const windings = read(channel(machine, 'winding-temp'), 7200);
+    expect(windings[7190]! - windings[590]!).toBeGreaterThan(15);
   });
 });
 
-describe('RotatingMachine imbalance fault', () => {
-  const fault = (input: Record<string, unknown>): FaultConfig => FaultSchema.parse({ type: 'imbalance', device: 'pump-1', ...input });
-
-  it('keeps the baseline before onset, ramps linearly and reaches baseline + added at atS + rampS', () => {
-    const baseline = machine().imbalanceAmplitudeG(0);
-    // Full severity: U = 600 + 20 000 g·mm, so amplitude scales by 20 600/600.
-    const full = (baseline * 20_600) / 600;
-    const twin = machine({}, [fault({ atS: 100, rampS: 30, unbalanceGmm: 20_000 })]);
-    expect(twin.imbalanceAmplitudeG(0)).toBe(baseline);
-    expect(twin.imbalanceAmplitudeG(99.999)).toBe(baseline);
-    expect(twin.imbalanceAmplitudeG(100)).toBe(baseline);
-    expect(relativeError(twin.imbalanceAmplitudeG(115), (baseline + full) / 2)).toBeLessThan(1e-12);
-    expect(relativeError(twin.imbalanceAmplitudeG(107.5), baseline + (full - baseline) / 4)).toBeLessThan(1e-12);
-    expect(relativeError(twin.imbalanceAmplitudeG(130), full)).toBeLessThan(1e-12);
-    expect(relativeError(twin.imbalanceAmplitudeG(500), full)).toBeLessThan(1e-12);
-    expect(twin.unbalanceKgM(115)).toBeCloseTo(10_600e-6, 15);
-  });
-
-  it('with rampS 0 (the default) steps to full severity at onset', () => {
-    const parsed = fault({ atS: 10, unbalanceGmm: 600 });
-    expect(parsed).toMatchObject({ rampS: 0 });
-    const twin = machine({}, [parsed]);
-    const baseline = machine().imbalanceAmplitudeG(0);
-    expect(twin.imbalanceAmplitudeG(9.999)).toBe(baseline);
-    expect(relativeError(twin.imbalanceAmplitudeG(10), 2 * baseline)).toBeLessThan(1e-12);
-  });
-
-  it('adds the unbalance of several faults on the same device', () => {
-    const twin = machine({}, [fault({ atS: 10, unbalanceGmm: 600 }), fault({ atS: 20, unbalanceGmm: 1200 })]);
-    const baseline = machine().imbalanceAmplitudeG(0);
-    expect(relativeError(twin.imbalanceAmplitudeG(15), 2 * baseline)).toBeLessThan(1e-12);
-    expect(relativeError(twin.imbalanceAmplitudeG(25), 4 * baseline)).toBeLessThan(1e-12);
-  });
-
-  it('ignores a fault on another device', () => {
-    const baseline = machine().imbalanceAmplitudeG(0);
-    const twin = machine({}, [fault({ device: 'pump-2', atS: 0, unbalanceGmm: 20_000 })]);
-    expect(twin.imbalanceAmplitudeG(0)).toBe(baseline);
-    expect(twin.imbalanceAmplitudeG(1_000)).toBe(baseline);
-  });
-
-  it('shows the added unbalance in the generated blocks: RMS after the ramp is full amplitude/√2', () => {
-    const twin = machine({ sensor: { ...quiet, blockSamples: 65_536 } }, [fault({ atS: 3, rampS: 1, unbalanceGmm: 20_000 })]);
-    const full = twin.imbalanceAmplitudeG(4);
-    const before = twin.nextBlock(0); // 0–2.56 s, before the onset
-    const after = twin.nextBlock(4);
-    expect(relativeError(rms(before), twin.imbalanceAmplitudeG(0) / Math.SQRT2)).toBeLessThan(0.01);
-    expect(relativeError(rms(after), full / Math.SQRT2)).toBeLessThan(0.01);
+describe('ground truth', () => {
+  it('reports each fault with its severity as it grows, and sensor faults with their sensor', async () => {
+    const machine = await pump({}, [
+      { type: 'bearing', component: 'inner', atS: 100, rampS: 100, severity: 0.8 },
+      { type: 'drift', sensor: 'bearing-temp', atS: 50, ratePerS: 0.01 },
+    ]);
+    expect(machine.truthAt(10)).toEqual([]);
+    expect(machine.truthAt(60)).toEqual([{ fault: 'drift', sensor: 'bearing-temp', severity: 1 }]);
+    expect(machine.truthAt(150)).toEqual([
+      { fault: 'bearing', component: 'inner', severity: 0.4 },
+      { fault: 'drift', sensor: 'bearing-temp', severity: 1 },
+    ]);
+    expect(machine.truthAt(500)[0]).toEqual({ fault: 'bearing', component: 'inner', severity: 0.8 });
   });
 });
 
-describe('RotatingMachine determinism', () => {
-  it('produces bit-identical blocks from two machines seeded alike', () => {
-    const a = blocks(machine({}, [], 'seed-7'), 20);
-    const b = blocks(machine({}, [], 'seed-7'), 20);
-    a.forEach((block, k) => expect(Buffer.from(bytesOf(block)).equals(bytesOf(b[k]!)), `block ${k}`).toBe(true));
-  });
-
-  it('produces different blocks under a different seed', () => {
-    const a = blocks(machine({}, [], 'seed-7'), 3);
-    const b = blocks(machine({}, [], 'seed-8'), 3);
-    a.forEach((block, k) => {
-      const other = b[k]!;
-      expect(block.filter((x, i) => x === other[i]).length, `equal samples in block ${k}`).toBe(0);
-    });
-  });
-
-  it('draws the initial shaft angle from the rotor stream, so seeds differ even without noise', () => {
-    const a = machine({ sensor: quiet }, [], 1).nextBlock(0);
-    const b = machine({ sensor: quiet }, [], 2).nextBlock(0);
-    expect(a[0]).not.toBe(b[0]);
-    expect(relativeError(rms(a), rms(b))).toBeLessThan(0.05);
+describe('determinism', () => {
+  it('gives byte-identical blocks on every channel for the same seed, and different ones for another', async () => {
+    const bytes = async (seed: number) => {
+      const machine = await pump({}, [{ type: 'bearing', component: 'ball', atS: 0 }], seed);
+      return machine.channels.map((c) => Buffer.concat([0, 1, 2].map((k) => Buffer.from(c.next((k * c.blockSamples) / c.rateHz).values.buffer))));
+    };
+    const [a, b, c] = [await bytes(4), await bytes(4), await bytes(5)];
+    a.forEach((buffer, i) => expect(buffer.equals(b[i]!)).toBe(true));
+    expect(a[0]!.equals(c[0]!)).toBe(false);
   });
 });

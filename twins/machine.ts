@@ -1,0 +1,12 @@
+import type { TruthFault } from '../protocol';
+import type { Channel } from './channel';
+
+/** A twin of one machine: its sensors as channels and its true fault state. Platform-free. */
+export interface Machine {
+  readonly id: string;
+  /** Template it was built from: `pump`, `fan`, `conveyor`, `robot-arm`, `environment`. */
+  readonly template: string;
+  readonly channels: readonly Channel[];
+  /** Every fault active at run time tS (machine faults and sensor faults), for the ground-truth channel. */
+  truthAt(tS: number): TruthFault[];
+}
