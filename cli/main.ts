@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, TwinbedError } from '../protocol';
 import { runDemo } from './demo';
 import { runGateway } from './gateway';
+import { runGenerate } from './generate';
 import { runRun } from './run';
 import { EXIT } from './exit-codes';
 
@@ -33,6 +34,17 @@ program
   .option('--quiet', 'print nothing but errors')
   .action(async (file: string, options: { seed?: string | number; json?: string; quiet?: boolean }) => {
     process.exitCode = await runRun(file, options);
+  });
+
+program
+  .command('generate')
+  .description('write every sensor\'s samples with timestamps and ground-truth fault labels, as fast as possible')
+  .argument('<scenario>', 'scenario YAML file')
+  .requiredOption('--out <dir>', 'output folder (one folder per device, one file per sensor, plus manifest.json)')
+  .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+  .option('--seed <seed>', 'override the scenario seed', parseSeed)
+  .action(async (file: string, options: { out: string; format: 'csv' | 'parquet'; seed?: string | number }) => {
+    await runGenerate(file, options);
   });
 
 program

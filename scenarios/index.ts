@@ -12,3 +12,5 @@ export { runScenario, type RunOptions } from './runner';
 export { evaluate, type ExpectationResult, type RunEvidence } from './expectations';
 export type { Reporter, RunResult, RunStats, RunInfo } from './reporter';
 export { ListReporter, JsonReporter } from './reporters';
+export { generateDataset, type GenerateOptions, type GenerateResult, type DatasetFile } from './generate';
+export type { DatasetFormat } from './dataset-writer';
