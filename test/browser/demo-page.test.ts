@@ -52,6 +52,9 @@ describe('npm start: the live demo page', () => {
     await expect.poll(async () => Number(await seq.getAttribute('data-seq')), { timeout: 10_000 }).toBeGreaterThan(firstSeq);
     await expect.poll(() => rms.textContent(), { timeout: 10_000 }).not.toBe(firstText);
     await expect.poll(() => page.locator('.card').count(), { timeout: 10_000 }).toBe(3);
+    // The card's headline stays on the vibration sensor; temperatures get their own lines.
+    await expect.poll(() => page.locator('.card[data-device="pump-1"] [data-sensor="winding-temp"]').textContent(), { timeout: 15_000 }).toMatch(/^winding-temp \d+\.\d °C$/);
+    expect(await rms.textContent()).toMatch(/ g RMS$/);
 
     // Read the WebGL canvas back: a blank or failed context is one flat colour.
     const pixels = await page.evaluate(() => {

@@ -24,7 +24,7 @@ export interface LiveSnapshot {
 
 export interface PageConfig {
   title: string;
-  rules: readonly { metric: string; above: number; device?: string }[];
+  rules: readonly { metric: string; above: number; device?: string; sensor?: string }[];
 }
 
 export function toLiveReading(r: { device: string; sensor: string; seq: number; tsMs: number; unit: string; features: Record<string, number> }): LiveReading {

@@ -8,9 +8,14 @@ const scene = new FactoryScene(canvas);
 const activeAlerts = new Map<string, LiveAlert>();
 let config: PageConfig = { title: 'twinbed', rules: [] };
 
-function thresholdFor(device: string): number {
-  const rule = config.rules.find((r) => r.metric === 'rms' && (!r.device || r.device === device));
-  return rule?.above ?? 1;
+/** The RMS rule watching this device, if any: it names the sensor the machine's colour follows and its threshold. */
+function rmsRuleFor(device: string): PageConfig['rules'][number] | undefined {
+  return config.rules.find((r) => r.metric === 'rms' && (!r.device || r.device === device));
+}
+
+/** The vibration sensor a device's card and colour show: the RMS rule's sensor, else `accel`. */
+function watchedSensor(device: string): string {
+  return rmsRuleFor(device)?.sensor ?? 'accel';
 }
 
 function card(device: string): HTMLElement {
@@ -19,7 +24,7 @@ function card(device: string): HTMLElement {
   el = document.createElement('div');
   el.className = 'card';
   el.dataset.device = device;
-  el.innerHTML = '<div class="name"></div><div class="rms">–</div><div class="seq"></div><div class="alert"></div>';
+  el.innerHTML = '<div class="name"></div><div class="rms">–</div><div class="seq"></div><div class="others"></div><div class="alert"></div>';
   el.querySelector('.name')!.textContent = device;
   const cards = [...hud.querySelectorAll<HTMLElement>('.card')];
   const next = cards.find((c) => (c.dataset.device ?? '') > device);
@@ -30,10 +35,22 @@ function card(device: string): HTMLElement {
 
 function showReading(r: LiveReading): void {
   const el = card(r.device);
+  if (r.sensor !== watchedSensor(r.device)) {
+    // Slow sensors (temperatures, humidity) get a line of their own; a block's RMS of a slow signal is its level.
+    const others = el.querySelector<HTMLElement>('.others')!;
+    let line = others.querySelector<HTMLElement>(`[data-sensor="${CSS.escape(r.sensor)}"]`);
+    if (!line) {
+      line = document.createElement('div');
+      line.dataset.sensor = r.sensor;
+      others.append(line);
+    }
+    line.textContent = `${r.sensor} ${r.rms.toFixed(1)} ${r.unit === 'degC' ? '°C' : r.unit}`;
+    return;
+  }
   el.querySelector('.rms')!.textContent = `${r.rms.toFixed(4)} ${r.unit} RMS`;
   el.querySelector('.seq')!.textContent = `${r.sensor} · block ${r.seq} · ${new Date(r.tsMs).toISOString().slice(11, 23)}`;
   el.dataset.seq = String(r.seq);
-  scene.setLevel(r.device, r.rms, thresholdFor(r.device));
+  scene.setLevel(r.device, r.rms, rmsRuleFor(r.device)?.above ?? 1);
 }
 
 function showAlert(a: LiveAlert): void {
