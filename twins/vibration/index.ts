@@ -14,5 +14,6 @@ export {
   type BearingFault,
   type VibrationFault,
 } from './vibration-config';
-export { VibrationMeasurand, STANDARD_GRAVITY, type VibrationModelOptions } from './vibration-measurand';
+export { VibrationMeasurand, type VibrationModelOptions } from './vibration-measurand';
+export { STANDARD_GRAVITY } from '../units';
 export { ShaftWaveform } from './shaft-waveforms';

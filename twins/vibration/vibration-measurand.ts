@@ -6,9 +6,8 @@ import { defectOrders, type BearingGeometry } from './bearing-kinematics';
 import { DefectImpacts, HousingResonance } from './bearing-impacts';
 import { loosenessWaveform, misalignmentWaveform, type ShaftWaveform } from './shaft-waveforms';
 import type { MountConfig, ResonanceConfig, VibrationFault } from './vibration-config';
+import { STANDARD_GRAVITY } from '../units';
 
-/** Standard gravity, m/s² (ISO 80000-3), to express acceleration in g. */
-export const STANDARD_GRAVITY = 9.80665;
 
 /** Fraction of the coupling offset that reaches the bearing housing as displacement (coupling/shaft stiffness ratio). */
 const MISALIGNMENT_TRANSFER = 0.05;
