@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TruthFault } from '../protocol';
 import { RandomStreams } from '../sim';
-import { createMachines, type Machine } from '../twins';
+import { createMachines, MachineReader, type Machine } from '../twins';
 import { csvToParquet, labelOf, SensorCsvFile, type DatasetFormat } from './dataset-writer';
 import type { Scenario } from './schema';
 
@@ -49,32 +49,21 @@ export async function generateDataset(scenario: Scenario, options: GenerateOptio
   }
   const truth: GenerateResult['truth'] = [];
   const lastLabel = new Map<string, string>();
-  // Blocks done so far per channel; channels advance second by second so memory stays flat and progress is steady.
-  // Times are computed from sample indices, (k·n + i)/rate, so they never accumulate rounding error.
-  const nextBlock = new Map<string, number>();
+  const readers = machines.map((machine) => new MachineReader(machine));
   for (let second = 1; second <= Math.ceil(scenario.durationS); second++) {
     const untilS = Math.min(second, scenario.durationS);
-    for (const machine of machines) {
+    for (const reader of readers) {
+      const machine = reader.machine;
       // The manifest lists changes of which faults are active, not every step of a growing severity.
       const label = labelOf(machine.truthAt(untilS - 1)).split(',')[0]!;
       if (lastLabel.get(machine.id) !== label) {
         lastLabel.set(machine.id, label);
         truth.push({ device: machine.id, timeS: untilS - 1, label });
       }
-      for (const channel of machine.channels) {
-        const key = `${machine.id}/${channel.sensor}`;
-        const file = files.get(key)!;
-        const { rateHz, blockSamples } = channel;
-        let k = nextBlock.get(key) ?? 0;
-        while ((k + 1) * blockSamples <= untilS * rateHz + 1e-6) {
-          const firstSample = k * blockSamples;
-          const block = channel.next(firstSample / rateHz);
-          if (!block.dropped) {
-            await file.append(startMs + block.tsOffsetMs, firstSample, rateHz, block.values, sampleLabels(machine, channel.sensor, firstSample, rateHz));
-          }
-          k++;
-        }
-        nextBlock.set(key, k);
+      for (const { channel, firstSample, block } of reader.blocksUntil(untilS)) {
+        if (block.dropped) continue;
+        const file = files.get(`${machine.id}/${channel.sensor}`)!;
+        await file.append(startMs + block.tsOffsetMs, firstSample, channel.rateHz, block.values, sampleLabels(machine, channel.sensor, firstSample, channel.rateHz));
       }
     }
     options.onProgress?.(untilS, scenario.durationS);
@@ -88,6 +77,7 @@ export async function generateDataset(scenario: Scenario, options: GenerateOptio
       result.push({ device: machine.id, sensor: channel.sensor, unit: channel.unit, rateHz: channel.rateHz, rows: file.rows, path: relative(options.outDir, path) });
     }
   }
+  for (const machine of machines) machine.dispose?.();
   const manifest: GenerateResult = { scenario: scenario.name, seed, startTime: scenario.startTime, durationS: scenario.durationS, files: result, truth };
   await writeFile(join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

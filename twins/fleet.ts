@@ -176,6 +176,7 @@ export class TwinFleet {
   async stop(): Promise<void> {
     this.halt();
     await Promise.all(this.#twins.map((t) => t.client.endAsync()));
+    for (const twin of this.#twins) twin.machine.dispose?.();
   }
 }
 

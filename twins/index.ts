@@ -2,7 +2,9 @@
 // that publishes them as MQTT devices. Everything but the runtime (fleet, publisher) is platform-free.
 export type { Measurand, Channel, ChannelBlock } from './channel';
 export { blockSeconds } from './channel';
+export { STANDARD_GRAVITY } from './units';
 export type { Machine } from './machine';
+export { MachineReader, type ReadBlock } from './machine-reader';
 export * from './machines';
 export { OperatingProfile, ProfilePointSchema, type ProfilePoint } from './operating-profile';
 export { FaultTimingShape, severityAt, isActive, growthOf, timingProblem, type FaultTiming } from './severity';
@@ -16,7 +18,6 @@ export {
   LoosenessFaultSchema,
   BearingFaultSchema,
   VibrationMeasurand,
-  STANDARD_GRAVITY,
   type BearingGeometry,
   type DefectOrders,
   type VibrationFault,
@@ -31,4 +32,19 @@ export {
   type SensorFaultType,
 } from './sensor';
 export { ThermalSchema, ThermalNetwork, constantDrivers, type ThermalConfig, type ThermalDrivers } from './thermal';
+export {
+  initPhysics,
+  IMU_AXES,
+  Conveyor,
+  ConveyorSchema,
+  RobotArm,
+  RobotArmSchema,
+  BeltSlipFaultSchema,
+  JamFaultSchema,
+  CollisionFaultSchema,
+  MotionError,
+  type ConveyorConfig,
+  type RobotArmConfig,
+  type MotionFault,
+} from './motion';
 export { TwinFleet, type TwinFleetOptions, type DeviceStats } from './fleet';

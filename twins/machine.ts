@@ -9,4 +9,6 @@ export interface Machine {
   readonly channels: readonly Channel[];
   /** Every fault active at run time tS (machine faults and sensor faults), for the ground-truth channel. */
   truthAt(tS: number): TruthFault[];
+  /** Frees what the twin holds outside the JS heap (a rapier world); it must not be read afterwards. */
+  dispose?(): void;
 }

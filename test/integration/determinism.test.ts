@@ -21,12 +21,29 @@ expect:
   - { type: stored-exactly-once }
 `);
 
+const everyTemplate = parseScenario(`
+name: every template
+seed: 21
+durationS: 60
+twins:
+  - { template: pump, id: pump-1 }
+  - { template: fan, id: fan-1 }
+  - { template: conveyor, id: conveyor-1 }
+  - { template: robot-arm, id: robot-1 }
+  - { template: environment, id: hall }
+faults:
+  - { type: bearing, device: pump-1, component: inner, atS: 10 }
+  - { type: jam, device: conveyor-1, atS: 30 }
+  - { type: collision, device: robot-1, atS: 20, forS: 10 }
+  - { type: spikes, device: hall, sensor: humidity, atS: 0, ratePerS: 0.1, amplitude: 5 }
+`);
+
 /** Runs the stack on a virtual clock and hashes the telemetry as a separate subscriber saw it on the wire. */
-async function wireHash(seed: number): Promise<{ hash: string; messages: number }> {
-  const startMs = Date.parse(scenario.startTime);
-  const endMs = startMs + scenario.durationS * 1000;
+async function wireHash(seed: number, run = scenario): Promise<{ hash: string; messages: number; devices: Record<string, string> }> {
+  const startMs = Date.parse(run.startTime);
+  const endMs = startMs + run.durationS * 1000;
   const clock = new VirtualClock(startMs);
-  const stack = await startStack({ scenario, seed, clock, startMs, endMs });
+  const stack = await startStack({ scenario: run, seed, clock, startMs, endMs });
   const perDevice = new Map<string, ReturnType<typeof createHash>>();
   let messages = 0;
   const tap = await mqtt.connectAsync(stack.gateway.deviceUrl, { clientId: 'wire-tap' });
@@ -46,12 +63,22 @@ async function wireHash(seed: number): Promise<{ hash: string; messages: number 
     await tap.endAsync();
     await stack.stop();
   }
+  const devices = Object.fromEntries([...perDevice.keys()].sort().map((device) => [device, perDevice.get(device)!.digest('hex')]));
   const all = createHash('sha256');
-  for (const device of [...perDevice.keys()].sort()) all.update(`${device}:${perDevice.get(device)!.digest('hex')}\n`);
-  return { hash: all.digest('hex'), messages };
+  for (const [device, hash] of Object.entries(devices)) all.update(`${device}:${hash}\n`);
+  return { hash: all.digest('hex'), messages, devices };
 }
 
 describe('determinism under a seed', () => {
+  it('gives every template the same bytes for the same seed, the rapier-driven conveyor and robot arm included', async () => {
+    const first = await wireHash(21, everyTemplate);
+    const second = await wireHash(21, everyTemplate);
+    const other = await wireHash(22, everyTemplate);
+    expect(Object.keys(first.devices)).toEqual(['conveyor-1', 'fan-1', 'hall', 'pump-1', 'robot-1']);
+    expect(second.devices).toEqual(first.devices);
+    for (const device of Object.keys(first.devices)) expect(other.devices[device], device).not.toBe(first.devices[device]);
+  });
+
   it('publishes byte-identical telemetry for the same seed and different telemetry for another', async () => {
     const first = await wireHash(11);
     const second = await wireHash(11);

@@ -7,9 +7,11 @@ import { BearingFaultSchema, ImbalanceFaultSchema, LoosenessFaultSchema, Misalig
 import { EnvironmentSchema, EnvironmentTwin } from './environment';
 import { LubricationFaultSchema, OverheatingFaultSchema } from './machine-faults';
 import { FanSchema, PumpSchema, RotatingMachine, type RotatingFault } from './rotating-machine';
+import { ConveyorTemplateSchema, MotionMachine, RobotArmTemplateSchema } from './motion-machines';
+import { BeltSlipFaultSchema, CollisionFaultSchema, initPhysics, JamFaultSchema, type MotionFault } from '../motion';
 
 /** Every machine template a scenario can declare, chosen by `template`. */
-export const MachineSchema = z.discriminatedUnion('template', [PumpSchema, FanSchema, EnvironmentSchema]);
+export const MachineSchema = z.discriminatedUnion('template', [PumpSchema, FanSchema, ConveyorTemplateSchema, RobotArmTemplateSchema, EnvironmentSchema]);
 
 const sensorFaultOptions = SensorFaultSchema.options;
 
@@ -25,6 +27,9 @@ export const FaultSchema = z
     BearingFaultSchema,
     OverheatingFaultSchema,
     LubricationFaultSchema,
+    BeltSlipFaultSchema,
+    JamFaultSchema,
+    CollisionFaultSchema,
     ...sensorFaultOptions,
   ])
   .superRefine((fault, ctx) => {
@@ -32,6 +37,12 @@ export const FaultSchema = z
     const problem = timingProblem(fault);
     if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
   });
+
+/** Every fault type, machine and sensor. */
+export const FAULT_TYPES: readonly string[] = FaultSchema.options.map((o) => o.shape.type.value);
+
+/** Every machine template. */
+export const TEMPLATES: readonly string[] = MachineSchema.options.map((o) => o.shape.template.value);
 
 export type MachineConfig = z.output<typeof MachineSchema>;
 export type MachineInput = z.input<typeof MachineSchema>;
@@ -42,6 +53,8 @@ export type FaultConfig = z.output<typeof FaultSchema>;
 export const MACHINE_FAULTS_BY_TEMPLATE: Readonly<Record<MachineConfig['template'], readonly string[]>> = {
   pump: ['imbalance', 'misalignment', 'looseness', 'bearing', 'overheating', 'lubrication'],
   fan: ['imbalance', 'misalignment', 'looseness', 'bearing', 'overheating', 'lubrication'],
+  conveyor: ['belt-slip', 'jam'],
+  'robot-arm': ['collision'],
   environment: [],
 };
 
@@ -66,12 +79,20 @@ export async function createMachines(definition: FleetDefinition, streams: Rando
   const sensorFaults = definition.faults.filter((f): f is SensorFaultConfig => SENSOR_FAULT_TYPES.has(f.type));
   const machineFaults = definition.faults.filter((f) => !SENSOR_FAULT_TYPES.has(f.type));
   const machines: Machine[] = [];
+  if (definition.twins.some((t) => t.template === 'conveyor' || t.template === 'robot-arm')) await initPhysics();
   for (const config of definition.twins) {
     switch (config.template) {
       case 'pump':
       case 'fan':
         machines.push(new RotatingMachine(config, machineFaults as RotatingFault[], sensorFaults, streams, { startHourOfDay }));
         break;
+      case 'conveyor':
+      case 'robot-arm': {
+        const motionTypes = MACHINE_FAULTS_BY_TEMPLATE[config.template];
+        const motionFaults = machineFaults.filter((f) => f.device === config.id && motionTypes.includes(f.type)) as MotionFault[];
+        machines.push(new MotionMachine(config, motionFaults, sensorFaults, streams));
+        break;
+      }
       case 'environment':
         machines.push(new EnvironmentTwin(config, sensorFaults, streams, { startHourOfDay }));
         break;

@@ -49,7 +49,7 @@ describe('parseScenario on the scenarios shipped in scenarios/', () => {
   it('parses smoke.yaml with its seed, templated twins, fault, accel rule and three expectations, defaults filled in', () => {
     const smoke = readScenario('smoke.yaml');
     expect(smoke).toMatchObject({ name: 'smoke', seed: 42, durationS: 600, timeScale: 'max', site: 'plant-a', startTime: '2026-01-01T00:00:00Z' });
-    expect(smoke.twins.map((t) => (t.template === 'environment' ? [t.template, t.id] : [t.template, t.id, t.speedRpm, t.mount.massKg]))).toEqual([
+    expect(smoke.twins.map((t) => (t.template === 'pump' || t.template === 'fan' ? [t.template, t.id, t.speedRpm, t.mount.massKg] : [t.template, t.id]))).toEqual([
       ['pump', 'pump-1', 1480, 50],
       ['pump', 'pump-2', 2960, 50],
       ['fan', 'fan-1', 990, 30],
