@@ -6,6 +6,16 @@ const MqttUrlSchema = z
   .string()
   .regex(/^(mqtts?|tcp|ssl|wss?):\/\/[^\s]+$/, 'expected an MQTT URL such as mqtt://127.0.0.1:1883');
 
+function ListenSchema(defaultPort: number) {
+  return z
+    .object({
+      host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on. Default 127.0.0.1.'),
+      port: z.number().int().min(0).max(65_535).default(defaultPort).describe(`Port; 0 picks a free one. Default ${defaultPort}.`),
+    })
+    .strict()
+    .prefault({});
+}
+
 export const GatewayConfigSchema = z
   .object({
     site: IdSchema.default('site-1').describe('Site name, the topic level the gateway serves. Default `site-1`.'),
@@ -33,6 +43,16 @@ export const GatewayConfigSchema = z
       .strict()
       .describe('The cloud side.'),
     statusIntervalS: z.number().positive().default(10).describe('Seconds between retained status messages upstream. Default 10.'),
+    http: z
+      .object({ listen: ListenSchema(8088) })
+      .strict()
+      .optional()
+      .describe('HTTP batch ingestion (POST /v1/ingest, Basic auth as the device). Default: off.'),
+    coap: z
+      .object({ listen: ListenSchema(5683) })
+      .strict()
+      .optional()
+      .describe('CoAP ingestion (POST coap://…/v1/ingest?id=&secret=). Default: off.'),
   })
   .strict();
 

@@ -13,12 +13,17 @@ import {
 } from '../protocol';
 import { connectMqtt, Scheduler, startBroker, type Cancel, type Clock, type EmbeddedBroker, type MqttClient } from '../sim';
 import type { GatewayConfig } from './config';
+import { startCoapIngest, type CoapIngestServer } from './coap-ingest';
+import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
+import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { blockFeatures } from './features';
 
 export interface GatewayOptions {
   config: GatewayConfig;
   clock: Clock;
   logger?: Logger;
+  /** Checks device credentials on HTTP and CoAP. Default: none (an open site). */
+  authenticate?: DeviceAuthenticator;
 }
 
 /** Monotonic counters; exposed in-process and in every status message. */
@@ -47,6 +52,8 @@ export class Gateway {
   readonly config: GatewayConfig;
   readonly #clock: Clock;
   readonly #log: Logger;
+  /** Device credential check for HTTP and CoAP; undefined on an open site (no registry). */
+  readonly #authenticate: DeviceAuthenticator | undefined;
   readonly #counters: GatewayCounters = {
     received: 0,
     bytesIn: 0,
@@ -61,11 +68,14 @@ export class Gateway {
   #upstream: MqttClient | undefined;
   #cancelStatus: Cancel = () => {};
   #deviceUrl = '';
+  #http: HttpIngestServer | undefined;
+  #coap: CoapIngestServer | undefined;
 
   private constructor(options: GatewayOptions) {
     this.config = options.config;
     this.#clock = options.clock;
     this.#log = options.logger ?? pino({ level: 'silent' });
+    this.#authenticate = options.authenticate;
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -82,6 +92,16 @@ export class Gateway {
   /** URL devices connect to. */
   get deviceUrl(): string {
     return this.#deviceUrl;
+  }
+
+  /** URL of HTTP batch ingestion, when enabled. */
+  get httpUrl(): string | undefined {
+    return this.#http?.url;
+  }
+
+  /** URL of CoAP ingestion, when enabled. */
+  get coapUrl(): string | undefined {
+    return this.#coap?.url;
   }
 
   counters(): GatewayCounters {
@@ -105,25 +125,43 @@ export class Gateway {
       will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
     });
     this.#edge = await connectMqtt(this.#deviceUrl, { clientId: `twinbed-${site}-${id}-edge`, clean: true });
-    this.#edge.on('message', (topic, payload) => this.#onTelemetry(topic, payload));
+    this.#edge.on('message', (topic, payload, packet) => this.ingest(payload, { topic }, packet.qos));
     await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
+
+    const ingest = this.ingest.bind(this);
+    if (this.config.http) this.#http = await startHttpIngest({ ...this.config.http.listen, ingest, authenticate: this.#authenticate });
+    if (this.config.coap) this.#coap = await startCoapIngest({ ...this.config.coap.listen, ingest, authenticate: this.#authenticate });
 
     this.#publishStatus('online');
     this.#cancelStatus = new Scheduler(this.#clock).every(statusIntervalS * 1000, () => this.#publishStatus('online'), {
       startMs: this.#clock.now() + statusIntervalS * 1000,
     });
-    this.#log.info({ site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url }, 'gateway ready');
+    this.#log.info({ site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl }, 'gateway ready');
   }
 
-  #onTelemetry(topic: string, payload: Buffer): void {
+
+  /**
+   * The one ingest path for every protocol (MQTT, HTTP, CoAP): decode, check the payload against its topic, compute
+   * features and publish them upstream. Returns the reason when the message was dead-lettered.
+   */
+  ingest(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2 = 1): IngestResult {
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
     let features: FeaturesV1;
+    // For HTTP and CoAP the envelope names its topic; a rejected one is filed under the authenticated device.
+    let topic = 'topic' in route ? route.topic : topics.telemetry(this.config.site, route.device ?? 'unknown', 'unknown');
     try {
       const telemetry = decodeAs(payload, 'telemetry');
-      const where = parseTopic(topic);
-      if (where?.kind !== 'telemetry' || where.device !== telemetry.device || where.sensor !== telemetry.sensor) {
-        throw new DecodeError('device', `payload names ${telemetry.device}/${telemetry.sensor} but arrived on ${topic}`);
+      if ('topic' in route) {
+        const where = parseTopic(topic);
+        if (where?.kind !== 'telemetry' || where.site !== this.config.site || where.device !== telemetry.device || where.sensor !== telemetry.sensor) {
+          throw new DecodeError('device', `payload names ${telemetry.device}/${telemetry.sensor} but arrived on ${topic}`);
+        }
+      } else {
+        topic = topics.telemetry(this.config.site, telemetry.device, telemetry.sensor);
+        if (route.device !== undefined && route.device !== telemetry.device) {
+          throw new DecodeError('device', `authenticated as ${route.device} over ${route.via} but the envelope names ${telemetry.device}`);
+        }
       }
       const n = telemetry.values.length;
       features = {
@@ -138,16 +176,18 @@ export class Gateway {
         features: { ...blockFeatures(telemetry.values) },
       };
     } catch (error) {
-      this.#deadLetter(topic, payload, error);
-      return;
+      return { accepted: false, reason: this.#deadLetter(topic, payload, error) };
     }
-    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), () => {
+    // Features keep the reading's QoS: a QoS 0 reading stays best-effort all the way to the cloud.
+    const upQos = qos === 0 ? 0 : 1;
+    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), upQos, () => {
       this.#counters.featuresAcked++;
     });
     this.#counters.featuresPublished++;
+    return { accepted: true };
   }
 
-  #deadLetter(topic: string, payload: Buffer, error: unknown): void {
+  #deadLetter(topic: string, payload: Buffer, error: unknown): string {
     if (!(error instanceof DecodeError)) throw error;
     this.#counters.deadLettered++;
     const letter: DeadLetterV1 = {
@@ -160,14 +200,15 @@ export class Gateway {
       payloadB64: bytesToBase64(payload),
     };
     this.#log.warn({ topic, reason: error.message, bytes: payload.length }, 'dead-lettered a device message');
-    this.#publishUpstream(topics.deadLetter(this.config.site), encodeMessage(letter, 'json'));
+    this.#publishUpstream(topics.deadLetter(this.config.site), encodeMessage(letter, 'json'), 1);
+    return error.message;
   }
 
-  #publishUpstream(topic: string, payload: Uint8Array, onAck?: () => void, retain = false): void {
+  #publishUpstream(topic: string, payload: Uint8Array, qos: 0 | 1, onAck?: () => void, retain = false): void {
     const upstream = this.#upstream;
     if (!upstream) return;
     this.#counters.bytesOut += payload.byteLength;
-    upstream.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain }, (error) => {
+    upstream.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos, retain }, (error) => {
       if (error) {
         this.#counters.uplinkErrors++;
         this.#log.error({ topic, err: error }, 'upstream publish failed');
@@ -180,16 +221,19 @@ export class Gateway {
   }
 
   #publishStatus(state: StatusV1['state']): void {
-    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), undefined, true);
+    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), 1, undefined, true);
   }
 
   /** Publishes a final status, disconnects both sides and closes the embedded broker. */
   async stop(): Promise<void> {
     this.#cancelStatus();
     if (this.#upstream?.connected) this.#publishStatus('offline');
+    await this.#http?.close();
+    await this.#coap?.close();
     await this.#edge?.endAsync();
     await this.#upstream?.endAsync();
     await this.#broker?.close();
     this.#edge = this.#upstream = this.#broker = undefined;
+    this.#http = this.#coap = undefined;
   }
 }
