@@ -100,7 +100,7 @@ function splitBatch(body: Buffer, contentType: string): Buffer[] {
       try {
         parsed = JSON.parse(text);
       } catch (error) {
-        throw new Error(`body is not valid JSON (${(error as Error).message})`);
+        throw new Error(`body is not valid JSON (${(error as Error).message})`, { cause: error });
       }
       return (parsed as unknown[]).map((item) => Buffer.from(JSON.stringify(item)));
     }
