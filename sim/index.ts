@@ -6,3 +6,22 @@ export { Scheduler } from './scheduler';
 export { RandomStreams, createRng, type Rng } from './rng';
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker';
 export { connectMqtt, type ConnectOptions, type MqttClient } from './mqtt-client';
+export {
+  LinkModel,
+  LinkChannel,
+  LatencyHistogram,
+  LinkError,
+  NO_IMPAIRMENT,
+  scheduleLinkChanges,
+  planLinkChanges,
+  LinkImpairmentSchema,
+  LinkScheduleEntrySchema,
+  type LinkImpairment,
+  type LinkImpairmentInput,
+  type LinkVerdict,
+  type LinkCounters,
+  type LinkChannelCounters,
+  type LinkChannelBacklog,
+  type LinkScheduleEntry,
+  type LinkScheduleEntryInput,
+} from './link/index';
