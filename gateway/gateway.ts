@@ -11,7 +11,7 @@ import {
   type FeaturesV1,
   type StatusV1,
 } from '../protocol';
-import { connectMqtt, Scheduler, startBroker, type Cancel, type Clock, type EmbeddedBroker, type MqttClient } from '../sim';
+import { connectMqtt, Scheduler, startBroker, type Cancel, type Clock, type EmbeddedBroker, type LinkChannel, type MqttClient } from '../sim';
 import type { GatewayConfig } from './config';
 import { startCoapIngest, type CoapIngestServer } from './coap-ingest';
 import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
@@ -24,6 +24,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Checks device credentials on HTTP and CoAP. Default: none (an open site). */
   authenticate?: DeviceAuthenticator;
+  /** The simulated uplink to the cloud broker (in-process runs); what the gateway sends crosses it first. */
+  uplink?: LinkChannel;
 }
 
 /** Monotonic counters; exposed in-process and in every status message. */
@@ -34,7 +36,9 @@ export interface GatewayCounters {
   bytesIn: number;
   /** Feature messages published upstream. */
   featuresPublished: number;
-  /** Feature messages the upstream broker acknowledged. */
+  /** Feature messages written to the upstream connection (a simulated uplink may write one twice, or never). */
+  featuresWritten: number;
+  /** Feature writes the upstream broker acknowledged (QoS 0: written to the socket). */
   featuresAcked: number;
   /** Payload bytes published upstream (features and dead letters). */
   bytesOut: number;
@@ -42,6 +46,14 @@ export interface GatewayCounters {
   deadLettered: number;
   /** Upstream publishes that failed. */
   uplinkErrors: number;
+}
+
+interface PublishHooks {
+  /** Called each time the message is written upstream (once, or once per copy a simulated uplink delivers). */
+  onWrite?: () => void;
+  /** Called when a write is acknowledged (QoS 1) or flushed (QoS 0). */
+  onAck?: () => void;
+  retain?: boolean;
 }
 
 /**
@@ -54,10 +66,12 @@ export class Gateway {
   readonly #log: Logger;
   /** Device credential check for HTTP and CoAP; undefined on an open site (no registry). */
   readonly #authenticate: DeviceAuthenticator | undefined;
+  readonly #uplink: LinkChannel | undefined;
   readonly #counters: GatewayCounters = {
     received: 0,
     bytesIn: 0,
     featuresPublished: 0,
+    featuresWritten: 0,
     featuresAcked: 0,
     bytesOut: 0,
     deadLettered: 0,
@@ -76,6 +90,7 @@ export class Gateway {
     this.#clock = options.clock;
     this.#log = options.logger ?? pino({ level: 'silent' });
     this.#authenticate = options.authenticate;
+    this.#uplink = options.uplink;
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -180,8 +195,9 @@ export class Gateway {
     }
     // Features keep the reading's QoS: a QoS 0 reading stays best-effort all the way to the cloud.
     const upQos = qos === 0 ? 0 : 1;
-    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), upQos, () => {
-      this.#counters.featuresAcked++;
+    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), upQos, {
+      onWrite: () => this.#counters.featuresWritten++,
+      onAck: () => this.#counters.featuresAcked++,
     });
     this.#counters.featuresPublished++;
     return { accepted: true };
@@ -204,10 +220,18 @@ export class Gateway {
     return error.message;
   }
 
-  #publishUpstream(topic: string, payload: Uint8Array, qos: 0 | 1, onAck?: () => void, retain = false): void {
+  #publishUpstream(topic: string, payload: Uint8Array, qos: 0 | 1, hooks: PublishHooks = {}): void {
+    if (!this.#upstream) return;
+    this.#counters.bytesOut += payload.byteLength;
+    const uplink = this.#uplink;
+    if (uplink) uplink.send({ bytes: payload.byteLength, qos }, () => this.#publishNow(topic, payload, qos, hooks));
+    else this.#publishNow(topic, payload, qos, hooks);
+  }
+
+  #publishNow(topic: string, payload: Uint8Array, qos: 0 | 1, { onWrite, onAck, retain = false }: PublishHooks): void {
     const upstream = this.#upstream;
     if (!upstream) return;
-    this.#counters.bytesOut += payload.byteLength;
+    onWrite?.();
     upstream.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos, retain }, (error) => {
       if (error) {
         this.#counters.uplinkErrors++;
@@ -221,7 +245,7 @@ export class Gateway {
   }
 
   #publishStatus(state: StatusV1['state']): void {
-    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), 1, undefined, true);
+    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), 1, { retain: true });
   }
 
   /** Publishes a final status, disconnects both sides and closes the embedded broker. */

@@ -1,7 +1,7 @@
 import type { ExpectationResult } from './expectations';
 
 export interface RunStats {
-  /** QoS 1 readings the twins published. */
+  /** Readings the twins published, QoS 1 and QoS 0. */
   published: number;
   /** Of those, how many the gateway's broker acknowledged. */
   acked: number;
@@ -15,6 +15,12 @@ export interface RunStats {
   alerts: number;
   /** Telemetry payload bytes the twins published. */
   bytesPublished: number;
+  /** QoS 1 readings published and stored: equal when nothing was lost. */
+  qos1: { published: number; stored: number };
+  /** QoS 0 readings published, stored, and lost on the way (at most once: losses are expected on a bad link). */
+  qos0: { published: number; stored: number; lost: number };
+  /** Blocks sensors did not deliver (dropout faults); never published, so never lost. */
+  droppedBySensors: number;
 }
 
 export interface RunResult {
@@ -32,6 +38,8 @@ export interface RunResult {
   stats: RunStats;
   /** SHA-256 over every published topic and payload: equal for equal seeds. */
   telemetrySha256: string;
+  /** What each simulated link did, when the scenario impaired any. */
+  links?: Record<string, { sent: number; delivered: number; lostQos0: number; retransmittedQos1: number; duplicated: number; latencyP50Ms: number; latencyP99Ms: number }>;
   /** Reporters that threw; the run carries on without them. */
   reporterErrors?: string[];
 }

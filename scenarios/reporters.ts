@@ -26,6 +26,10 @@ export class ListReporter implements Reporter {
     this.#write(
       `  published ${stats.published}, stored ${stats.stored}, duplicates dropped ${stats.duplicatesDropped}, ` +
         `dead-lettered ${stats.deadLettered}, alerts ${stats.alerts}\n` +
+        `  QoS 1: ${stats.qos1.published} published, ${stats.qos1.stored} stored; ` +
+        `QoS 0: ${stats.qos0.published} published, ${stats.qos0.lost} lost` +
+        (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : '') +
+        '\n' +
         `  simulated ${result.simulatedS} s in ${(result.wallMs / 1000).toFixed(1)} s of wall time (×${result.speedup.toFixed(1)})\n` +
         `  telemetry sha256 ${result.telemetrySha256}\n` +
         (result.passed

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../protocol';
 import { FaultSchema, MACHINE_FAULTS_BY_TEMPLATE, MachineSchema, SENSOR_FAULT_TYPES, sensorsOf } from '../twins';
+import { LinkScheduleEntrySchema } from '../sim';
 import { ThresholdRuleSchema } from '../cloud';
 
 const NameSchema = z.string().min(1).optional();
@@ -36,6 +37,9 @@ export const ExpectationSchema = z.discriminatedUnion('type', [
   StoredExactlyOnceExpectationSchema,
 ]);
 
+/** The directed links a run simulates: devices to the gateway's broker, and the gateway's uplink to the cloud. */
+export const SIMULATED_LINKS: readonly string[] = ['twins->edge', 'edge->cloud'];
+
 export const ScenarioSchema = z
   .object({
     name: z.string().min(1).describe('Scenario name, shown in reports.'),
@@ -47,6 +51,10 @@ export const ScenarioSchema = z
     site: IdSchema.default('site-1').describe('Site name, a topic level. Default `site-1`.'),
     twins: z.array(MachineSchema).min(1).describe('The machines to simulate, each from a template: pump, fan, conveyor, robot-arm, environment.'),
     faults: z.array(FaultSchema).default([]).describe('Faults on the timeline. Default none.'),
+    links: z
+      .array(LinkScheduleEntrySchema)
+      .default([])
+      .describe('Network impairments on the timeline, per directed link (twins->edge or edge->cloud): latency, jitter, loss, duplication, reordering, bandwidth, partitions, stalls, resets. Default none.'),
     rules: z.array(ThresholdRuleSchema).default([]).describe('Cloud alert rules. Default none.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
   })
@@ -76,6 +84,14 @@ export const ScenarioSchema = z
       }
       if (fault.atS >= scenario.durationS) {
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'atS'], message: `onset ${fault.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
+      }
+    });
+    scenario.links.forEach((entry, i) => {
+      if (!SIMULATED_LINKS.includes(entry.link)) {
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'link'], message: `unknown link "${entry.link}" (links: ${SIMULATED_LINKS.join(', ')})` });
+      }
+      if (entry.atS >= scenario.durationS) {
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'atS'], message: `${entry.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
       }
     });
     scenario.rules.forEach((rule, i) => {

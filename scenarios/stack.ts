@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Cloud, SqliteStorage, type Storage } from '../cloud';
 import { Gateway, GatewayConfigSchema } from '../gateway';
-import { RandomStreams, Scheduler, startBroker, type Clock, type EmbeddedBroker } from '../sim';
+import { LinkChannel, LinkModel, NO_IMPAIRMENT, RandomStreams, scheduleLinkChanges, Scheduler, startBroker, type Clock, type EmbeddedBroker } from '../sim';
 import { createMachines, TwinFleet } from '../twins';
 import type { Scenario } from './schema';
 
@@ -25,6 +25,8 @@ export interface Stack {
   readonly cloud: Cloud;
   readonly gateway: Gateway;
   readonly fleet: TwinFleet;
+  /** The simulated links the scenario impairs, by name (`twins->edge`, `edge->cloud`); absent links are ideal. */
+  readonly links: ReadonlyMap<string, { model: LinkModel; channel: LinkChannel }>;
   readonly startMs: number;
   stop(): Promise<void>;
 }
@@ -36,6 +38,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const streams = new RandomStreams(options.seed);
+    const scheduler = new Scheduler(clock);
+    // Only links the scenario impairs are simulated: an ideal link costs nothing, not a scheduled event per message.
+    const links = new Map<string, { model: LinkModel; channel: LinkChannel }>();
+    for (const name of new Set(scenario.links.map((entry) => entry.link))) {
+      const model = new LinkModel(name, NO_IMPAIRMENT, streams.stream(`link/${name}`));
+      links.set(name, { model, channel: new LinkChannel(model, clock) });
+    }
+    const schedule = scheduleLinkChanges(scenario.links, new Map([...links].map(([name, l]) => [name, l.model])), scheduler, options.startMs);
+    cleanups.push(async () => {
+      schedule.cancel();
+      for (const link of links.values()) link.channel.close();
+    });
     const cloudBroker = await startBroker({ id: `${scenario.site}-cloud` });
     cleanups.push(() => cloudBroker.close());
     const storage = new SqliteStorage(options.databasePath ?? ':memory:');
@@ -46,20 +61,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       config: GatewayConfigSchema.parse({ site: scenario.site, devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url } }),
       clock,
       logger: logger?.child({ layer: 'gateway' }),
+      uplink: links.get('edge->cloud')?.channel,
     });
     cleanups.push(() => gateway.stop());
     const fleet = await TwinFleet.start({
       brokerUrl: gateway.deviceUrl,
       site: scenario.site,
       machines: (streams) => createMachines(scenario, streams),
-      scheduler: new Scheduler(clock),
-      streams: new RandomStreams(options.seed),
+      scheduler,
+      streams,
+      link: links.get('twins->edge')?.channel,
       startMs: options.startMs,
       endMs: options.endMs,
       logger: logger?.child({ layer: 'twins' }),
     });
     cleanups.push(() => fleet.stop());
-    return { cloudBroker, storage, cloud, gateway, fleet, startMs: options.startMs, stop };
+    return { cloudBroker, storage, cloud, gateway, fleet, links, startMs: options.startMs, stop };
   } catch (error) {
     await stop();
     throw error;

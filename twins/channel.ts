@@ -31,6 +31,8 @@ export interface Channel {
   readonly rateHz: number;
   /** Samples per published block. */
   readonly blockSamples: number;
+  /** MQTT QoS the device publishes it at: 1 (at least once, the default) or 0 (best effort, lost on a bad link). */
+  readonly qos?: 0 | 1;
   /** The block that starts at `startS`; called with contiguous blocks in time order. */
   next(startS: number): ChannelBlock;
 }

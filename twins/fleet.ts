@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { encodeMessage, topics, type CodecName, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
-import { connectMqtt, type Cancel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
+import { connectMqtt, type Cancel, type LinkChannel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
 import { blockSeconds, type Channel } from './channel';
 import type { Machine } from './machine';
 import { WindowedPublisher } from './publisher';
@@ -24,12 +24,15 @@ export interface TwinFleetOptions {
   codec?: CodecName;
   /** Seconds between ground-truth checks; truth is published when it changes. Default 1. */
   truthIntervalS?: number;
+  /** The simulated network between the devices and their broker; readings cross it before they are published. */
+  link?: LinkChannel;
   logger?: Logger;
 }
 
 export interface DeviceStats {
   device: string;
   sensor: string;
+  qos: 0 | 1;
   /** Blocks published. */
   sent: number;
   acked: number;
@@ -107,7 +110,12 @@ export class TwinFleet {
           };
           const payload = encodeMessage(message, codec);
           twin.hash.update(topic).update(payload);
-          await twin.publisher.send(topic, payload);
+          const qos = channel.qos ?? 1;
+          const link = this.#options.link;
+          // Through a simulated link the reading is published when (and as often as) it arrives; the clock awaits
+          // each delivery, so backpressure still holds. Without one it is published now.
+          if (link) link.send({ bytes: payload.byteLength, qos }, () => twin.publisher.send(topic, payload, qos));
+          else await twin.publisher.send(topic, payload, qos);
         },
         { startMs, endMs: endMs - blockMs },
       );
@@ -142,6 +150,7 @@ export class TwinFleet {
       channels.map((c) => ({
         device: machine.id,
         sensor: c.channel.sensor,
+        qos: c.channel.qos ?? 1,
         sent: c.seq,
         dropped: c.dropped,
         ...publisher.statsFor(c.channel.sensor),

@@ -27,7 +27,7 @@ export class WindowedPublisher {
     return { ...(this.#byTopicKey.get(sensor) ?? { acked: 0, failed: 0, bytes: 0 }) };
   }
 
-  async send(topic: string, payload: Uint8Array): Promise<void> {
+  async send(topic: string, payload: Uint8Array, qos: 0 | 1 = 1): Promise<void> {
     while (this.#inflight >= this.#maxInflight) await new Promise<void>((resolve) => this.#waiters.push(resolve));
     const key = topic.slice(topic.lastIndexOf('/') + 1);
     let counts = this.#byTopicKey.get(key);
@@ -38,7 +38,8 @@ export class WindowedPublisher {
     counts.bytes += payload.byteLength;
     const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     // [MQTT-4.3.2] QoS 1: the client keeps the message until PUBACK; mqtt.js resends it after a reconnect.
-    this.#client.publish(topic, buffer, { qos: 1 }, (error) => {
+    // QoS 0 completes once written to the socket ([MQTT-4.3.1]: at most once, no acknowledgement).
+    this.#client.publish(topic, buffer, { qos }, (error) => {
       this.#inflight--;
       if (error) {
         this.failed++;

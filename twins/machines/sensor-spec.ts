@@ -16,6 +16,7 @@ export function sensorSpec(defaults: SensorDefaults) {
       enabled: z.boolean().default(true).describe('Publish this sensor. Default true.'),
       rateHz: z.number().positive().max(102_400).default(defaults.rateHz).describe(`Output sample rate, Hz. Default ${defaults.rateHz}.`),
       blockSamples: z.number().int().min(1).max(65_536).default(defaults.blockSamples).describe(`Samples per published block. Default ${defaults.blockSamples}.`),
+      qos: z.union([z.literal(0), z.literal(1)]).default(1).describe('MQTT QoS of its readings: 1 at least once, 0 best effort (lost on a bad link). Default 1.'),
       model: SensorModelSchema.prefault(defaults.model).describe('Sensor error model: noise, bias, range, ADC, filtering, lag, clock.'),
     })
     .strict()
@@ -39,6 +40,7 @@ export function sensorChannel(
     unit: measurand.unit,
     rateHz: spec.rateHz,
     blockSamples: spec.blockSamples,
+    qos: spec.qos,
     measurand,
     model: spec.model,
     faults: sensorFaults.filter((f) => f.device === device && f.sensor === sensor),

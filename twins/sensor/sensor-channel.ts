@@ -31,6 +31,8 @@ export interface SensorChannelOptions {
   rateHz: number;
   /** Samples per block. */
   blockSamples: number;
+  /** MQTT QoS the device publishes this sensor at. Default 1. */
+  qos?: 0 | 1;
   measurand: Measurand;
   model: SensorModelConfig;
   /** This sensor's faults, already filtered to its device and sensor. */
@@ -47,6 +49,7 @@ export class SensorChannel implements Channel {
   readonly unit: string;
   readonly rateHz: number;
   readonly blockSamples: number;
+  readonly qos: 0 | 1;
   readonly #measurand: Measurand;
   readonly #rng: SensorRngs;
   readonly #decimation: number;
@@ -92,6 +95,7 @@ export class SensorChannel implements Channel {
     this.unit = unit;
     this.rateHz = rateHz;
     this.blockSamples = blockSamples;
+    this.qos = options.qos ?? 1;
     this.#measurand = measurand;
     this.#rng = rng;
 

@@ -33,9 +33,10 @@ function alertAt(atS: number, overrides: Partial<AlertRecord> = {}): AlertRecord
   };
 }
 
-const stats = (device: string, sent: number, acked = sent, sensor = 'accel'): DeviceStats => ({
+const stats = (device: string, sent: number, acked = sent, sensor = 'accel', qos: 0 | 1 = 1): DeviceStats => ({
   device,
   sensor,
+  qos,
   sent,
   acked,
   failed: sent - acked,
@@ -154,14 +155,14 @@ describe('evaluate: stored exactly once', () => {
       name: 'every QoS 1 reading stored exactly once',
       type: 'stored-exactly-once',
       passed: true,
-      detail: 'published 30000, stored 30000, duplicates dropped 3',
+      detail: 'QoS 1 published 30000, stored 30000, duplicates dropped 3',
     });
   });
 
   it('fails naming the device when a reading is missing', () => {
     const result = judge(once, evidence({ stored: [stored('pump-1', 15_000), stored('pump-2', 14_999, 0, 14_999)] }));
     expect(result.passed).toBe(false);
-    expect(result.detail).toBe('pump-2/accel: published 15000, stored 14999, seq 0–14999 (published 30000, stored 29999, duplicates dropped 0)');
+    expect(result.detail).toBe('pump-2/accel: published 15000, stored 14999, seq 0–14999 (QoS 1 published 30000, stored 29999, duplicates dropped 0)');
   });
 
   it('fails when the count matches but the seq range does not (a reading stored under a wrong seq)', () => {
@@ -173,16 +174,16 @@ describe('evaluate: stored exactly once', () => {
   it('judges each (device, sensor) on its own: a missing temperature block, or readings under a sensor nobody published, fail naming it', () => {
     const published = [stats('pump-1', 15_000), stats('pump-1', 60, 60, 'winding-temp'), stats('pump-2', 15_000)];
     const complete = [stored('pump-1', 15_000), stored('pump-1', 60, 0, 59, 'winding-temp'), stored('pump-2', 15_000)];
-    expect(judge(once, evidence({ published, stored: complete }))).toMatchObject({ passed: true, detail: 'published 30060, stored 30060, duplicates dropped 0' });
+    expect(judge(once, evidence({ published, stored: complete }))).toMatchObject({ passed: true, detail: 'QoS 1 published 30060, stored 30060, duplicates dropped 0' });
 
     const missing = judge(once, evidence({ published, stored: [stored('pump-1', 15_000), stored('pump-1', 59, 0, 59, 'winding-temp'), stored('pump-2', 15_000)] }));
     expect(missing.passed).toBe(false);
-    expect(missing.detail).toBe('pump-1/winding-temp: published 60, stored 59, seq 0–59 (published 30060, stored 30059, duplicates dropped 0)');
+    expect(missing.detail).toBe('pump-1/winding-temp: published 60, stored 59, seq 0–59 (QoS 1 published 30060, stored 30059, duplicates dropped 0)');
 
     const misfiled = judge(once, evidence({ published, stored: [stored('pump-1', 15_000), stored('pump-1', 60, 0, 59, 'bearing-temp'), stored('pump-2', 15_000)] }));
     expect(misfiled.passed).toBe(false);
     expect(misfiled.detail).toBe(
-      'pump-1/winding-temp: published 60, stored 0; pump-1/bearing-temp: stored 60 readings that no twin published (published 30060, stored 30000, duplicates dropped 0)',
+      'pump-1/winding-temp: published 60, stored 0; pump-1/bearing-temp: stored 60 readings that no twin published (QoS 1 published 30060, stored 30000, duplicates dropped 0)',
     );
   });
 
@@ -194,6 +195,6 @@ describe('evaluate: stored exactly once', () => {
   it('fails naming the device when readings were never acknowledged', () => {
     const result = judge(once, evidence({ published: [stats('pump-1', 15_000, 14_998), stats('pump-2', 15_000)] }));
     expect(result.passed).toBe(false);
-    expect(result.detail).toBe('pump-1/accel: 2 of 15000 published readings were never acknowledged (published 30000, stored 30000, duplicates dropped 0)');
+    expect(result.detail).toBe('pump-1/accel: 2 of 15000 published readings were never acknowledged (QoS 1 published 30000, stored 30000, duplicates dropped 0)');
   });
 });
