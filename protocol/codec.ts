@@ -8,8 +8,9 @@ import { MESSAGE_SCHEMAS, type Message, type MessageOf, type MessageType } from 
 export type CodecName = 'json' | 'cbor';
 
 // Plain CBOR maps (no cbor-x records extension) so any RFC 8949 reader can decode our payloads;
-// Float32Array travels as RFC 8746 tag 85 (little-endian float32 typed array).
-const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: true });
+// Float32Array travels as RFC 8746 tag 85 (little-endian float32 typed array). A Uint8Array (a signed envelope's
+// body) is a plain byte string (RFC 8949 §3.1 major type 2): cbor-x would add tag 64 in Node but not in a browser.
+const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
 const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -113,7 +114,11 @@ function looksLikeJson(payload: Uint8Array): boolean {
   return payload[i] === 0x7b;
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value; // the common case: each of thousands of samples
+  // The holder's own value, before toJSON: a Node Buffer would otherwise arrive here as { type, data }.
+  const original = (this as Record<string, unknown>)[key];
+  if (original instanceof Uint8Array) return bytesToBase64(original);
   if (value instanceof Float32Array) {
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     return { f32: bytesToBase64(littleEndian(bytes)) } satisfies PackedF32Json;
@@ -124,6 +129,13 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 function jsonReviver(this: unknown, key: string, value: unknown): unknown {
   // Only a telemetry envelope's own `values` is a sample block; a command's args.values stays as sent.
   const holder = this as { type?: unknown };
+  if (key === 'body' && holder.type === 'signed' && typeof value === 'string') {
+    try {
+      return base64ToBytes(value);
+    } catch (cause) {
+      throw new DecodeError('body', 'not valid base64', { cause });
+    }
+  }
   if (key === 'values' && holder.type === 'telemetry' && typeof value === 'object' && value !== null && 'f32' in value) {
     const packed = (value as PackedF32Json).f32;
     if (typeof packed !== 'string') throw new DecodeError('values.f32', 'expected a base64 string');

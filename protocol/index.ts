@@ -6,3 +6,4 @@ export { encodeMessage, decodeMessage, decodeAs, type CodecName } from './codec'
 export { bytesToBase64, base64ToBytes } from './base64';
 export { formatFieldPath } from './field-path';
 export { parseYamlConfig, suggest } from './yaml-config';
+export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMessage } from './signed';

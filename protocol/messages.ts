@@ -138,6 +138,19 @@ export const TruthV1Schema = z
   })
   .strict();
 
+export const SignedV1Schema = z
+  .object({
+    type: z.literal('signed'),
+    v: z.literal(1),
+    /** The device whose HMAC key made `mac`; the inner message must name the same device. */
+    device: IdSchema,
+    /** HMAC-SHA256 over the bytes of `body`, base64 (32 bytes, 44 characters). */
+    mac: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 of a 32-byte HMAC-SHA256'),
+    /** The inner message exactly as encoded (either codec): a CBOR byte string, or base64 text in JSON. */
+    body: z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length > 0, 'expected the encoded inner message as bytes (base64 text in JSON)'),
+  })
+  .strict();
+
 export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
 export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
 export type EventV1 = z.infer<typeof EventV1Schema>;
@@ -146,6 +159,7 @@ export type CommandV1 = z.infer<typeof CommandV1Schema>;
 export type DeadLetterV1 = z.infer<typeof DeadLetterV1Schema>;
 export type TruthV1 = z.infer<typeof TruthV1Schema>;
 export type TruthFault = TruthV1['faults'][number];
+export type SignedV1 = z.infer<typeof SignedV1Schema>;
 
 /** Schemas by type, then by version: the one table a reader consults. */
 export const MESSAGE_SCHEMAS = {
@@ -156,8 +170,9 @@ export const MESSAGE_SCHEMAS = {
   cmd: { 1: CommandV1Schema },
   deadletter: { 1: DeadLetterV1Schema },
   truth: { 1: TruthV1Schema },
+  signed: { 1: SignedV1Schema },
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1;
+export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1 | SignedV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
