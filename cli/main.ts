@@ -3,6 +3,7 @@ import { ConfigError, TwinbedError } from '../protocol';
 import { runDemo } from './demo';
 import { runGateway } from './gateway';
 import { runGenerate } from './generate';
+import { parseList, runCerts } from './certs';
 import { runRun } from './run';
 import { EXIT } from './exit-codes';
 
@@ -45,6 +46,18 @@ program
   .option('--seed <seed>', 'override the scenario seed', parseSeed)
   .action(async (file: string, options: { out: string; format: 'csv' | 'parquet'; seed?: string | number }) => {
     await runGenerate(file, options);
+  });
+
+program
+  .command('certs')
+  .description('issue a site CA, the gateway TLS certificate, and per device a client certificate, secret and HMAC key; writes/updates DIR/devices.yaml (secret: keep it 0600)')
+  .requiredOption('--out <dir>', 'output folder; re-running reuses its CA and keeps registered devices')
+  .requiredOption('--site <site>', 'site name, written into every certificate')
+  .option('--devices <ids>', 'comma-separated device ids, e.g. pump-1,pump-2', parseList, [])
+  .option('--hosts <hosts>', 'comma-separated IPs/DNS names devices use to reach the gateway', parseList, ['127.0.0.1', 'localhost'])
+  .option('--days <n>', 'validity of server and device certificates, days', Number, 365)
+  .action(async (options: { out: string; site: string; devices: string[]; hosts: string[]; days: number }) => {
+    await runCerts(options);
   });
 
 program

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import path from 'node:path';
 import { ConfigError, IdSchema, parseYamlConfig } from '../protocol';
+import { GatewaySecurityConfigSchema, resolveSecurityPaths } from './security';
 
 const MqttUrlSchema = z
   .string()
@@ -48,13 +50,20 @@ export const GatewayConfigSchema = z
       .strict()
       .optional()
       .describe('HTTP batch ingestion (POST /v1/ingest, Basic auth as the device). Default: off.'),
+    security: GatewaySecurityConfigSchema.optional().describe(
+      'Authenticate devices, confine them to their own topics, serve them over TLS and verify signed messages. Default: off (an open site).',
+    ),
     coap: z
       .object({ listen: ListenSchema(5683) })
       .strict()
       .optional()
       .describe('CoAP ingestion (POST coap://…/v1/ingest?id=&secret=). Default: off.'),
   })
-  .strict();
+  .strict()
+  .refine((c) => !(c.security?.tls && c.devices.url), {
+    path: ['security', 'tls'],
+    message: 'TLS settings apply to the embedded device broker; with devices.url, configure TLS on that broker instead',
+  });
 
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
@@ -67,5 +76,7 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
   }
-  return parseYamlConfig(text, file, GatewayConfigSchema);
+  const config = parseYamlConfig(text, file, GatewayConfigSchema);
+  // Registry and certificate paths are relative to the config file, wherever the gateway is started from.
+  return config.security ? { ...config, security: resolveSecurityPaths(config.security, path.dirname(file)) } : config;
 }

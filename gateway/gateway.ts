@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import {
   bytesToBase64,
-  decodeAs,
+  decodeMessage,
   DecodeError,
   encodeMessage,
   filters,
@@ -17,6 +17,7 @@ import { startCoapIngest, type CoapIngestServer } from './coap-ingest';
 import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { blockFeatures } from './features';
+import { connectInProcess, IntegrityError, loadGatewaySecurity, type GatewaySecurity } from './security';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   authenticate?: DeviceAuthenticator;
   /** The simulated uplink to the cloud broker (in-process runs); what the gateway sends crosses it first. */
   uplink?: LinkChannel;
+  /** Device security built in memory (in-process runs); overrides `config.security`, which loads it from files. */
+  security?: GatewaySecurity;
 }
 
 /** Monotonic counters; exposed in-process and in every status message. */
@@ -65,8 +68,9 @@ export class Gateway {
   readonly #clock: Clock;
   readonly #log: Logger;
   /** Device credential check for HTTP and CoAP; undefined on an open site (no registry). */
-  readonly #authenticate: DeviceAuthenticator | undefined;
+  #authenticate: DeviceAuthenticator | undefined;
   readonly #uplink: LinkChannel | undefined;
+  #security: GatewaySecurity | undefined;
   readonly #counters: GatewayCounters = {
     received: 0,
     bytesIn: 0,
@@ -91,6 +95,7 @@ export class Gateway {
     this.#log = options.logger ?? pino({ level: 'silent' });
     this.#authenticate = options.authenticate;
     this.#uplink = options.uplink;
+    this.#security = options.security;
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -125,11 +130,16 @@ export class Gateway {
 
   async #start(): Promise<void> {
     const { site, id, devices, upstream, statusIntervalS } = this.config;
+    if (!this.#security && this.config.security) {
+      this.#security = await loadGatewaySecurity(this.config.security, site, (denial) => this.#log.warn(denial, 'refused by the device broker policy'));
+    }
+    const security = this.#security;
+    if (security) this.#authenticate ??= (device, secret) => security.registry.verifySecret(device, secret);
     if (devices.url) {
       this.#deviceUrl = devices.url;
     } else {
       const listen = devices.listen ?? { host: '127.0.0.1', port: 1884 };
-      this.#broker = await startBroker({ host: listen.host, port: listen.port, id: `${site}-${id}-devices` });
+      this.#broker = await startBroker({ host: listen.host, port: listen.port, id: `${site}-${id}-devices`, ...security?.policy, tls: security?.tls });
       this.#deviceUrl = this.#broker.url;
     }
     const statusTopic = topics.status(site, id);
@@ -139,7 +149,13 @@ export class Gateway {
       // [MQTT-3.1.2-8] the broker publishes the will if the gateway vanishes without DISCONNECT
       will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
     });
-    this.#edge = await connectMqtt(this.#deviceUrl, { clientId: `twinbed-${site}-${id}-edge`, clean: true });
+    const edgeOptions = { clientId: `twinbed-${site}-${id}-edge`, clean: true };
+    // With security on, the gateway's own subscriber joins its embedded broker in memory: it needs no device
+    // certificate, yet still logs in (a per-run credential) and passes the same ACL.
+    this.#edge =
+      security && this.#broker
+        ? await connectInProcess(this.#broker.aedes, { ...edgeOptions, username: security.internal.username, password: security.internal.password })
+        : await connectMqtt(this.#deviceUrl, edgeOptions);
     this.#edge.on('message', (topic, payload, packet) => this.ingest(payload, { topic }, packet.qos));
     await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
 
@@ -166,7 +182,11 @@ export class Gateway {
     // For HTTP and CoAP the envelope names its topic; a rejected one is filed under the authenticated device.
     let topic = 'topic' in route ? route.topic : topics.telemetry(this.config.site, route.device ?? 'unknown', 'unknown');
     try {
-      const telemetry = decodeAs(payload, 'telemetry');
+      const decoded = decodeMessage(payload);
+      // A signed envelope is checked (MAC, replay window) and unwrapped; devices that must sign cannot skip it.
+      const message = this.#security ? this.#security.verifier.verify(decoded) : decoded;
+      if (message.type !== 'telemetry') throw new DecodeError('type', `expected "telemetry", got "${message.type}"`);
+      const telemetry = message;
       if ('topic' in route) {
         const where = parseTopic(topic);
         if (where?.kind !== 'telemetry' || where.site !== this.config.site || where.device !== telemetry.device || where.sensor !== telemetry.sensor) {
@@ -204,7 +224,7 @@ export class Gateway {
   }
 
   #deadLetter(topic: string, payload: Buffer, error: unknown): string {
-    if (!(error instanceof DecodeError)) throw error;
+    if (!(error instanceof DecodeError) && !(error instanceof IntegrityError)) throw error;
     this.#counters.deadLettered++;
     const letter: DeadLetterV1 = {
       type: 'deadletter',

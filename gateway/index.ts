@@ -4,3 +4,4 @@ export { GatewayConfigSchema, loadGatewayConfig, type GatewayConfig, type Gatewa
 export { blockFeatures, type BlockFeatures } from './features';
 export type { DeviceAuthenticator, Ingest, IngestRoute, IngestResult } from './device-auth';
 export { jsonBatch } from './http-ingest';
+export * from './security';

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 
 export interface BrokerOptions extends AedesOptions {
@@ -7,6 +8,8 @@ export interface BrokerOptions extends AedesOptions {
   host?: string;
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number;
+  /** Serve mqtts:// with these `tls.createServer` options (certificates, client-certificate policy). Default: plain TCP. */
+  tls?: tls.TlsOptions;
 }
 
 /** An aedes broker on a real TCP socket. */
@@ -14,16 +17,17 @@ export interface EmbeddedBroker {
   readonly aedes: Aedes;
   readonly host: string;
   readonly port: number;
-  /** `mqtt://host:port`, for clients. */
+  /** `mqtt://host:port` (or `mqtts://` with TLS), for clients. */
   readonly url: string;
   close(): Promise<void>;
 }
 
 export async function startBroker(options: BrokerOptions = {}): Promise<EmbeddedBroker> {
-  const { host = '127.0.0.1', port = 0, ...aedesOptions } = options;
+  const { host = '127.0.0.1', port = 0, tls: tlsOptions, ...aedesOptions } = options;
   const aedes = await Aedes.createBroker(aedesOptions);
   // noDelay: a broker that batches small PUBACKs behind Nagle adds tens of ms per QoS 1 round trip.
-  const server = net.createServer({ noDelay: true }, aedes.handle);
+  const server = tlsOptions ? tls.createServer(tlsOptions, aedes.handle) : net.createServer({ noDelay: true }, aedes.handle);
+  if (tlsOptions) server.on('secureConnection', (socket: tls.TLSSocket) => socket.setNoDelay(true));
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -42,7 +46,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
     aedes,
     host: address.address,
     port: address.port,
-    url: `mqtt://${urlHost}:${address.port}`,
+    url: `${tlsOptions ? 'mqtts' : 'mqtt'}://${urlHost}:${address.port}`,
     close: async () => {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
