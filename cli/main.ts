@@ -4,6 +4,7 @@ import { runDemo } from './demo';
 import { runGateway } from './gateway';
 import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
+import { runProxy, type ProxyCommandOptions } from './proxy';
 import { runRun } from './run';
 import { EXIT } from './exit-codes';
 
@@ -58,6 +59,19 @@ program
   .option('--days <n>', 'validity of server and device certificates, days', Number, 365)
   .action(async (options: { out: string; site: string; devices: string[]; hosts: string[]; days: number }) => {
     await runCerts(options);
+  });
+
+program
+  .command('proxy')
+  .description('MQTT-aware impairment proxy in front of any broker: per-message latency, loss, duplication, partitions; changed at run time over HTTP')
+  .requiredOption('--listen <host:port>', 'where MQTT clients connect, e.g. 127.0.0.1:1884 (port 0 picks a free one)')
+  .requiredOption('--upstream <url>', 'the broker behind the proxy, mqtt://host:port')
+  .option('--api <host:port>', 'control API (Toxiproxy-style HTTP)', '127.0.0.1:8474')
+  .option('--config <file>', 'impairments YAML: up, down, both, schedule')
+  .option('--seed <seed>', 'seed of the link models, to reproduce a run (default: random, printed)', parseSeed)
+  .option('--name <name>', 'proxy name in the control API', 'mqtt')
+  .action(async (options: ProxyCommandOptions) => {
+    await runProxy(options);
   });
 
 program

@@ -25,3 +25,21 @@ export {
   type LinkScheduleEntry,
   type LinkScheduleEntryInput,
 } from './link/index';
+export {
+  startMqttProxy,
+  startControlApi,
+  ProxyImpairmentsFileSchema,
+  startingImpairments,
+  ProxyError,
+  type MqttProxy,
+  type MqttProxyOptions,
+  type MqttProxyCounters,
+  type ProxyDirection,
+  type LinkCountersSnapshot,
+  type ControlApi,
+  type ControlApiOptions,
+  type ProxyView,
+  type ProxyImpairmentsFile,
+  type ConnectionInfo,
+  type DirectionCountersSnapshot,
+} from './proxy/index';

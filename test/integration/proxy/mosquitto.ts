@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForListener } from './support';
+
+/** Debian's broker; scripts/ensure-test-deps.sh installs it before the tests. */
+export const MOSQUITTO = process.env.TWINBED_MOSQUITTO ?? '/usr/sbin/mosquitto';
+
+export interface Mosquitto {
+  port: number;
+  /** What mosquitto wrote, for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 3 s; removes the temp config. */
+  close(): Promise<void>;
+}
+
+/** Starts a real Mosquitto on a free loopback port with a throwaway config, and waits until it accepts connections. */
+export async function startMosquitto(): Promise<Mosquitto> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing: run scripts/ensure-test-deps.sh (apt-get install mosquitto)`);
+  const dir = await mkdtemp(join(tmpdir(), 'twinbed-mosquitto-'));
+  const port = await freePort();
+  const config = join(dir, 'mosquitto.conf');
+  await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      waitForListener(port),
+      exited.then(() => {
+        throw new Error(`mosquitto exited before listening on ${port}:\n${out}`);
+      }),
+    ]);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { port, output: () => out, close };
+}
