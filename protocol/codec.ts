@@ -45,6 +45,11 @@ export function decodeMessage(payload: Uint8Array): Message {
   if (!schema) {
     throw new DecodeError('v', `unsupported version ${describe(record.v)} of "${type}" (this build reads ${Object.keys(versions).join(', ')})`);
   }
+  // cbor-x hands byte strings back as Node Buffers; messages carry plain Uint8Arrays on every platform.
+  for (const key of BYTE_FIELDS[type] ?? []) {
+    const bytes = record[key];
+    if (bytes instanceof Uint8Array && bytes.constructor !== Uint8Array) record[key] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const result = schema.safeParse(record);
   if (!result.success) {
     const { path, message } = mostSpecific(result.error.issues[0]!);
@@ -52,6 +57,9 @@ export function decodeMessage(payload: Uint8Array): Message {
   }
   return result.data;
 }
+
+/** Fields that hold bytes, by message type. */
+const BYTE_FIELDS: Readonly<Record<string, readonly string[]>> = { signed: ['body'], raw: ['data'] };
 
 /**
  * The issue to report: for a union (e.g. values as number[] or Float32Array), the branch that got furthest into
@@ -129,11 +137,11 @@ function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
 function jsonReviver(this: unknown, key: string, value: unknown): unknown {
   // Only a telemetry envelope's own `values` is a sample block; a command's args.values stays as sent.
   const holder = this as { type?: unknown };
-  if (key === 'body' && holder.type === 'signed' && typeof value === 'string') {
+  if (((key === 'body' && holder.type === 'signed') || (key === 'data' && holder.type === 'raw')) && typeof value === 'string') {
     try {
       return base64ToBytes(value);
     } catch (cause) {
-      throw new DecodeError('body', 'not valid base64', { cause });
+      throw new DecodeError(key, 'not valid base64', { cause });
     }
   }
   if (key === 'values' && holder.type === 'telemetry' && typeof value === 'object' && value !== null && 'f32' in value) {

@@ -45,8 +45,10 @@ export const FeaturesV1Schema = z
     v: z.literal(1),
     device: IdSchema,
     sensor: IdSchema,
-    /** The seq of the telemetry block these features summarise. */
+    /** The seq of the first telemetry block these features summarise; with `blocks` the window's dedupe key. */
     seq: z.number().int().nonnegative(),
+    /** How many telemetry blocks the window summarises, seq … seq + blocks − 1 (fewer if some never arrived). Default 1. */
+    blocks: z.number().int().positive().optional(),
     tsMs: EventTimeMs,
     /** Length of the summarised window in ms. */
     windowMs: z.number().positive().finite(),
@@ -63,8 +65,11 @@ export const EventV1Schema = z
     device: IdSchema,
     sensor: IdSchema.optional(),
     tsMs: EventTimeMs,
-    kind: z.enum(['alert']),
-    /** Name of the rule that fired. */
+    /** `alert`: a threshold rule; `anomaly`: an anomaly model's score. */
+    kind: z.enum(['alert', 'anomaly']),
+    /** Layer that raised it. Default `cloud`. */
+    origin: z.enum(['edge', 'cloud']).optional(),
+    /** Name of the rule (or model) that fired. */
     rule: z.string().min(1),
     state: z.enum(['raised', 'cleared']),
     severity: z.enum(['warning', 'critical']),
@@ -151,6 +156,25 @@ export const SignedV1Schema = z
   })
   .strict();
 
+/** A raw block the gateway uplinks around an event or on request: compressed, with the reading's dedupe key. */
+export const RawBlockV1Schema = z
+  .object({
+    type: z.literal('raw'),
+    v: z.literal(1),
+    device: IdSchema,
+    sensor: IdSchema,
+    seq: z.number().int().nonnegative(),
+    tsMs: EventTimeMs,
+    rateHz: z.number().positive().finite(),
+    unit: z.string().min(1).max(16),
+    /** Number of samples in `data` once decoded. */
+    samples: z.number().int().positive(),
+    /** `f32`: little-endian float32; `delta-f32`: successive differences of the float32 bit patterns; `-gzip`: then gzip (RFC 1952). */
+    encoding: z.enum(['f32', 'delta-f32', 'delta-f32-gzip']),
+    data: z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length > 0, 'expected the encoded samples as bytes (base64 text in JSON)'),
+  })
+  .strict();
+
 export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
 export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
 export type EventV1 = z.infer<typeof EventV1Schema>;
@@ -160,6 +184,7 @@ export type DeadLetterV1 = z.infer<typeof DeadLetterV1Schema>;
 export type TruthV1 = z.infer<typeof TruthV1Schema>;
 export type TruthFault = TruthV1['faults'][number];
 export type SignedV1 = z.infer<typeof SignedV1Schema>;
+export type RawBlockV1 = z.infer<typeof RawBlockV1Schema>;
 
 /** Schemas by type, then by version: the one table a reader consults. */
 export const MESSAGE_SCHEMAS = {
@@ -170,9 +195,10 @@ export const MESSAGE_SCHEMAS = {
   cmd: { 1: CommandV1Schema },
   deadletter: { 1: DeadLetterV1Schema },
   truth: { 1: TruthV1Schema },
+  raw: { 1: RawBlockV1Schema },
   signed: { 1: SignedV1Schema },
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1 | SignedV1;
+export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

@@ -8,13 +8,15 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-export type DeviceTopicKind = 'telemetry' | 'features' | 'event' | 'status' | 'cmd';
+export type DeviceTopicKind = 'telemetry' | 'features' | 'raw' | 'event' | 'status' | 'cmd';
 
 export const topics = {
   /** Raw sample blocks from a device sensor. */
   telemetry: (site: string, device: string, sensor: string) => `${TOPIC_ROOT}/${site}/${device}/telemetry/${sensor}`,
-  /** Features the gateway computed from one telemetry block; same dedupe key as the block. */
+  /** Features the gateway computed from a window of telemetry blocks; keyed by the window's first block seq. */
   features: (site: string, device: string, sensor: string) => `${TOPIC_ROOT}/${site}/${device}/features/${sensor}`,
+  /** Raw blocks the gateway uplinks around events or on request, compressed. */
+  raw: (site: string, device: string, sensor: string) => `${TOPIC_ROOT}/${site}/${device}/raw/${sensor}`,
   event: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/event`,
   status: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/status`,
   cmd: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/cmd`,
@@ -34,6 +36,7 @@ export const TRUTH_ROOT = 'twinbed-truth/v1';
 export const filters = {
   telemetry: (site = '+') => `${TOPIC_ROOT}/${site}/+/telemetry/+`,
   features: (site = '+') => `${TOPIC_ROOT}/${site}/+/features/+`,
+  raw: (site = '+') => `${TOPIC_ROOT}/${site}/+/raw/+`,
   event: (site = '+') => `${TOPIC_ROOT}/${site}/+/event`,
   status: (site = '+') => `${TOPIC_ROOT}/${site}/+/status`,
   deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
@@ -41,7 +44,7 @@ export const filters = {
 } as const;
 
 export type ParsedTopic =
-  | { kind: 'telemetry' | 'features'; site: string; device: string; sensor: string }
+  | { kind: 'telemetry' | 'features' | 'raw'; site: string; device: string; sensor: string }
   | { kind: 'event' | 'status' | 'cmd'; site: string; device: string }
   | { kind: 'deadletter'; site: string };
 
@@ -55,7 +58,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (!site) return undefined;
   if (parts.length === 4 && device === 'deadletter') return { kind: 'deadletter', site };
   if (!device) return undefined;
-  if (parts.length === 6 && sensor && (kind === 'telemetry' || kind === 'features')) return { kind, site, device, sensor };
+  if (parts.length === 6 && sensor && (kind === 'telemetry' || kind === 'features' || kind === 'raw')) return { kind, site, device, sensor };
   if (parts.length === 5 && (kind === 'event' || kind === 'status' || kind === 'cmd')) return { kind, site, device };
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, Message, StatusV1, TelemetryV1, TruthV1 } from '../../../protocol/index';
+import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, Message, StatusV1, TelemetryV1, RawBlockV1, TruthV1 } from '../../../protocol/index';
 
 // One realistic message of every type. Values are chosen to catch lossy codecs: a fractional epoch time,
 // 0.1 (not exact in float32), a negative and a large integer.
@@ -88,6 +88,20 @@ export const truth: TruthV1 = {
   ],
 };
 
+export const rawBlock: RawBlockV1 = {
+  type: 'raw',
+  v: 1,
+  device: 'pump-1',
+  sensor: 'accel',
+  seq: 4200,
+  tsMs: 1_700_000_004_000.5,
+  rateHz: 25_600,
+  unit: 'g',
+  samples: 3,
+  encoding: 'delta-f32',
+  data: new Uint8Array([1, 2, 3, 4, 250, 251, 252, 253, 0, 0, 0, 0]),
+};
+
 export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
   ['telemetry with number[] values', telemetryArray],
   ['telemetry with packed Float32Array values', telemetryPacked],
@@ -97,6 +111,7 @@ export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
   ['cmd', command],
   ['deadletter', deadLetter],
   ['truth', truth],
+  ['raw', rawBlock],
 ];
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
