@@ -37,6 +37,10 @@ export interface CloudStats {
   /** Dead letters stored, from any stage. */
   deadLettered: number;
   alertsRaised: number;
+  /** Raw blocks stored (first copy of each key). */
+  rawStored: number;
+  /** Events edge gateways reported (local alerts and anomalies). */
+  edgeEvents: number;
 }
 
 export interface CloudEvents {
@@ -53,7 +57,7 @@ export class Cloud extends EventEmitter<CloudEvents> {
   readonly #options: CloudOptions;
   readonly #log: Logger;
   readonly #engine: AlertEngine;
-  readonly #stats: CloudStats = { received: 0, stored: 0, duplicatesDropped: 0, deadLettered: 0, alertsRaised: 0 };
+  readonly #stats: CloudStats = { received: 0, stored: 0, duplicatesDropped: 0, deadLettered: 0, alertsRaised: 0, rawStored: 0, edgeEvents: 0 };
   #client: MqttClient | undefined;
   /** Messages are handled one at a time, in arrival order, so dedupe and alert state never race. */
   #chain: Promise<void> = Promise.resolve();
@@ -74,7 +78,7 @@ export class Cloud extends EventEmitter<CloudEvents> {
         cloud.#log.error({ err: error, topic }, 'cloud failed to handle a message');
       });
     });
-    await cloud.#client.subscribeAsync([filters.features(), filters.deadLetter()], { qos: 1 });
+    await cloud.#client.subscribeAsync([filters.features(), filters.deadLetter(), filters.raw(), filters.event()], { qos: 1 });
     cloud.#log.info({ brokerUrl: options.brokerUrl }, 'cloud ready');
     return cloud;
   }
@@ -116,6 +120,16 @@ export class Cloud extends EventEmitter<CloudEvents> {
       this.#stats.stored++;
       this.emit('features', record);
       for (const alert of this.#engine.evaluate(record)) await this.#raise(where.site, alert);
+    } else if (message.type === 'raw' && where?.kind === 'raw' && where.device === message.device) {
+      const { type: _type, v: _v, ...raw } = message;
+      if (await this.storage.insertRaw({ ...raw, receivedMs: this.#options.clock.now() })) this.#stats.rawStored++;
+      else this.#stats.duplicatesDropped++;
+    } else if (message.type === 'event' && where?.kind === 'event' && where.device === message.device) {
+      if (message.origin !== 'edge') return; // our own alerts, published back to the site
+      const { type: _type, v: _v, ...event } = message;
+      await this.storage.insertAlert(event);
+      this.#stats.edgeEvents++;
+      this.emit('alert', event);
     } else {
       await this.#deadLetter(topic, payload, `a "${message.type}" message does not belong on ${topic}`, where?.site);
     }
@@ -126,7 +140,7 @@ export class Cloud extends EventEmitter<CloudEvents> {
     if (alert.state === 'raised') this.#stats.alertsRaised++;
     this.#log.info({ device: alert.device, rule: alert.rule, state: alert.state, value: alert.value }, alert.message);
     this.emit('alert', alert);
-    const event: EventV1 = { type: 'event', v: 1, kind: 'alert', ...alert };
+    const event: EventV1 = { type: 'event', v: 1, kind: 'alert', origin: 'cloud', ...alert };
     this.#client?.publish(topics.event(site, alert.device), Buffer.from(encodeMessage(event, 'json')), { qos: 1 });
   }
 

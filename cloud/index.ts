@@ -6,6 +6,7 @@ export type {
   FeatureRecord,
   AlertRecord,
   DeadLetterRecord,
+  RawRecord,
   DeviceSummary,
   SequenceSummary,
   StorageCounts,

@@ -3,6 +3,7 @@ import type {
   AlertQuery,
   AlertRecord,
   DeadLetterRecord,
+  RawRecord,
   DeviceSummary,
   FeatureRecord,
   SequenceSummary,
@@ -24,6 +25,7 @@ CREATE TABLE IF NOT EXISTS features (
   crest REAL NOT NULL,
   features_json TEXT NOT NULL,
   received_ms REAL NOT NULL,
+  blocks INTEGER,
   PRIMARY KEY (device, sensor, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS features_by_time ON features (device, sensor, ts_ms);
@@ -37,9 +39,24 @@ CREATE TABLE IF NOT EXISTS alerts (
   ts_ms REAL NOT NULL,
   value REAL NOT NULL,
   threshold REAL NOT NULL,
-  message TEXT NOT NULL
+  message TEXT NOT NULL,
+  kind TEXT,
+  origin TEXT
 );
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (ts_ms);
+CREATE TABLE IF NOT EXISTS raw_blocks (
+  device TEXT NOT NULL,
+  sensor TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts_ms REAL NOT NULL,
+  rate_hz REAL NOT NULL,
+  unit TEXT NOT NULL,
+  samples INTEGER NOT NULL,
+  encoding TEXT NOT NULL,
+  data BLOB NOT NULL,
+  received_ms REAL NOT NULL,
+  PRIMARY KEY (device, sensor, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY,
   stage TEXT NOT NULL,
@@ -59,6 +76,7 @@ interface FeatureRow {
   unit: string;
   features_json: string;
   received_ms: number;
+  blocks: number | null;
 }
 
 interface AlertRow {
@@ -72,6 +90,21 @@ interface AlertRow {
   value: number;
   threshold: number;
   message: string;
+  kind: AlertRecord['kind'] | null;
+  origin: AlertRecord['origin'] | null;
+}
+
+interface RawRow {
+  device: string;
+  sensor: string;
+  seq: number;
+  ts_ms: number;
+  rate_hz: number;
+  unit: string;
+  samples: number;
+  encoding: RawRecord['encoding'];
+  data: Buffer;
+  received_ms: number;
 }
 
 /**
@@ -85,6 +118,7 @@ export class SqliteStorage implements Storage {
   readonly #insertFeature: Database.Statement;
   readonly #insertAlert: Database.Statement;
   readonly #insertDeadLetter: Database.Statement;
+  readonly #insertRaw: Database.Statement;
 
   constructor(path = ':memory:') {
     this.#db = new Database(path);
@@ -93,12 +127,16 @@ export class SqliteStorage implements Storage {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
     this.#insertFeature = this.#db.prepare(
-      `INSERT OR IGNORE INTO features (device, sensor, seq, ts_ms, window_ms, unit, rms, peak, crest, features_json, received_ms)
-       VALUES (@device, @sensor, @seq, @tsMs, @windowMs, @unit, @rms, @peak, @crest, @featuresJson, @receivedMs)`,
+      `INSERT OR IGNORE INTO features (device, sensor, seq, ts_ms, window_ms, unit, rms, peak, crest, features_json, received_ms, blocks)
+       VALUES (@device, @sensor, @seq, @tsMs, @windowMs, @unit, @rms, @peak, @crest, @featuresJson, @receivedMs, @blocks)`,
     );
     this.#insertAlert = this.#db.prepare(
-      `INSERT INTO alerts (device, sensor, rule, state, severity, ts_ms, value, threshold, message)
-       VALUES (@device, @sensor, @rule, @state, @severity, @tsMs, @value, @threshold, @message)`,
+      `INSERT INTO alerts (device, sensor, rule, state, severity, ts_ms, value, threshold, message, kind, origin)
+       VALUES (@device, @sensor, @rule, @state, @severity, @tsMs, @value, @threshold, @message, @kind, @origin)`,
+    );
+    this.#insertRaw = this.#db.prepare(
+      `INSERT OR IGNORE INTO raw_blocks (device, sensor, seq, ts_ms, rate_hz, unit, samples, encoding, data, received_ms)
+       VALUES (@device, @sensor, @seq, @tsMs, @rateHz, @unit, @samples, @encoding, @data, @receivedMs)`,
     );
     this.#insertDeadLetter = this.#db.prepare(
       `INSERT INTO dead_letters (stage, topic, reason, ts_ms, payload_b64) VALUES (@stage, @topic, @reason, @tsMs, @payloadB64)`,
@@ -132,13 +170,38 @@ export class SqliteStorage implements Storage {
       crest: record.features.crest ?? 0,
       featuresJson: JSON.stringify(record.features),
       receivedMs: record.receivedMs,
+      blocks: record.blocks ?? null,
     });
     return info.changes === 1;
   }
 
+  async insertRaw(record: RawRecord): Promise<boolean> {
+    this.#inTransaction();
+    const info = this.#insertRaw.run({ ...record, data: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength) });
+    return info.changes === 1;
+  }
+
+  async rawBlocks({ device, sensor, fromMs = -Infinity, toMs = Infinity, limit = 1000 }: SeriesQuery): Promise<RawRecord[]> {
+    const rows = this.#db
+      .prepare(`SELECT * FROM raw_blocks WHERE device = ? AND sensor = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY seq LIMIT ?`)
+      .all(device, sensor, fromMs, toMs, limit) as RawRow[];
+    return rows.map((r) => ({
+      device: r.device,
+      sensor: r.sensor,
+      seq: r.seq,
+      tsMs: r.ts_ms,
+      rateHz: r.rate_hz,
+      unit: r.unit,
+      samples: r.samples,
+      encoding: r.encoding,
+      data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+      receivedMs: r.received_ms,
+    }));
+  }
+
   async insertAlert(alert: AlertRecord): Promise<void> {
     this.#inTransaction();
-    this.#insertAlert.run({ ...alert, sensor: alert.sensor ?? null });
+    this.#insertAlert.run({ ...alert, sensor: alert.sensor ?? null, kind: alert.kind ?? null, origin: alert.origin ?? null });
   }
 
   async insertDeadLetter(letter: DeadLetterRecord): Promise<void> {
@@ -183,13 +246,20 @@ export class SqliteStorage implements Storage {
     const rows = this.#db
       .prepare(`SELECT * FROM alerts WHERE (? IS NULL OR device = ?) AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms, id`)
       .all(device ?? null, device ?? null, fromMs, toMs) as AlertRow[];
-    return rows.map(({ id: _id, sensor, ts_ms, ...rest }) => ({ ...rest, ...(sensor === null ? {} : { sensor }), tsMs: ts_ms }));
+    // Optional fields come back only when they were stored, so a record round-trips exactly.
+    return rows.map(({ id: _id, sensor, ts_ms, kind, origin, ...rest }) => ({
+      ...rest,
+      ...(sensor === null ? {} : { sensor }),
+      tsMs: ts_ms,
+      ...(kind === null ? {} : { kind }),
+      ...(origin === null ? {} : { origin }),
+    }));
   }
 
   async sequences(): Promise<SequenceSummary[]> {
     return this.#db
       .prepare(
-        `SELECT device, sensor, count(*) AS count, min(seq) AS minSeq, max(seq) AS maxSeq
+        `SELECT device, sensor, sum(coalesce(blocks, 1)) AS count, min(seq) AS minSeq, max(seq + coalesce(blocks, 1) - 1) AS maxSeq
          FROM features GROUP BY device, sensor ORDER BY device, sensor`,
       )
       .all() as SequenceSummary[];
@@ -197,7 +267,7 @@ export class SqliteStorage implements Storage {
 
   async counts(): Promise<StorageCounts> {
     const count = (table: string) => (this.#db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { features: count('features'), alerts: count('alerts'), deadLetters: count('dead_letters') };
+    return { features: count('features'), alerts: count('alerts'), deadLetters: count('dead_letters'), raw: count('raw_blocks') };
   }
 
   async close(): Promise<void> {
@@ -216,5 +286,6 @@ function toFeatureRecord(row: FeatureRow): FeatureRecord {
     unit: row.unit,
     features: JSON.parse(row.features_json) as Record<string, number>,
     receivedMs: row.received_ms,
+    ...(row.blocks === null ? {} : { blocks: row.blocks }),
   };
 }

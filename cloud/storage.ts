@@ -1,11 +1,14 @@
-import type { DeadLetterV1, EventV1 } from '../protocol';
+import type { DeadLetterV1, EventV1, RawBlockV1 } from '../protocol';
 
 /** One stored feature record; (device, sensor, seq) is its identity. */
 export interface FeatureRecord {
   device: string;
   sensor: string;
+  /** First block of the window; with `blocks` the readings it covers. */
   seq: number;
-  /** Event time of the summarised block, ms since the Unix epoch. */
+  /** Blocks the window summarises (seq … seq + blocks − 1). Absent means 1. */
+  blocks?: number;
+  /** Event time of the window's first block, ms since the Unix epoch. */
   tsMs: number;
   windowMs: number;
   unit: string;
@@ -14,8 +17,14 @@ export interface FeatureRecord {
   receivedMs: number;
 }
 
-/** An alert state change: the event the cloud publishes, without its envelope fields. */
-export type AlertRecord = Omit<EventV1, 'type' | 'v' | 'kind'>;
+/** An alert or anomaly state change, raised by the cloud's rules or reported by an edge gateway. */
+export type AlertRecord = Omit<EventV1, 'type' | 'v' | 'kind'> & {
+  /** Absent means `alert` (a threshold rule). */
+  kind?: EventV1['kind'];
+};
+
+/** A raw block a gateway uplinked, still encoded as it travelled. */
+export type RawRecord = Omit<RawBlockV1, 'type' | 'v'> & { receivedMs: number };
 
 export type DeadLetterRecord = Omit<DeadLetterV1, 'type' | 'v'>;
 
@@ -26,7 +35,7 @@ export interface DeviceSummary {
   lastTsMs: number;
 }
 
-/** Per (device, sensor): how many distinct sequence numbers are stored and their range. */
+/** Per (device, sensor): how many readings (blocks) the stored windows cover, and their seq range. */
 export interface SequenceSummary {
   device: string;
   sensor: string;
@@ -39,6 +48,7 @@ export interface StorageCounts {
   features: number;
   alerts: number;
   deadLetters: number;
+  raw: number;
 }
 
 export interface SeriesQuery {
@@ -65,6 +75,10 @@ export interface Storage {
   insertFeatures(record: FeatureRecord): Promise<boolean>;
   insertAlert(alert: AlertRecord): Promise<void>;
   insertDeadLetter(letter: DeadLetterRecord): Promise<void>;
+  /** Stores a raw block unless (device, sensor, seq) is already stored; returns false for a duplicate. */
+  insertRaw(record: RawRecord): Promise<boolean>;
+  /** Raw blocks of one sensor in seq order, within the event-time range. */
+  rawBlocks(query: SeriesQuery): Promise<RawRecord[]>;
   devices(): Promise<DeviceSummary[]>;
   /** The latest record of each of the device's sensors. */
   latest(device: string): Promise<FeatureRecord[]>;

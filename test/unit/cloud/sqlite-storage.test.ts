@@ -27,7 +27,7 @@ describe('SqliteStorage on a file', () => {
 
     const reopened = new SqliteStorage(file);
     try {
-      expect(await reopened.counts()).toEqual({ features: 3, alerts: 1, deadLetters: 1 });
+      expect(await reopened.counts()).toEqual({ features: 3, alerts: 1, deadLetters: 1, raw: 0 });
       expect(await reopened.series({ device: 'pump-1', sensor: 'accel' })).toEqual(records);
       expect(await reopened.alerts()).toEqual([expect.objectContaining(alert)]);
       expect(await reopened.sequences()).toEqual([{ device: 'pump-1', sensor: 'accel', count: 3, minSeq: 0, maxSeq: 2 }]);
@@ -43,7 +43,7 @@ describe('SqliteStorage on a file', () => {
     const b = new SqliteStorage(freshFile());
     try {
       await a.insertFeatures(featureRecord());
-      expect(await b.counts()).toEqual({ features: 0, alerts: 0, deadLetters: 0 });
+      expect(await b.counts()).toEqual({ features: 0, alerts: 0, deadLetters: 0, raw: 0 });
     } finally {
       await a.close();
       await b.close();

@@ -87,7 +87,7 @@ export function storageContract(name: string, create: () => Promise<Storage>): v
         expect(await storage.alerts()).toEqual([]);
         expect(await storage.latest('pump-1')).toEqual([]);
         expect(await storage.series({ device: 'pump-1', sensor: 'accel' })).toEqual([]);
-        expect(await storage.counts()).toEqual({ features: 0, alerts: 0, deadLetters: 0 });
+        expect(await storage.counts()).toEqual({ features: 0, alerts: 0, deadLetters: 0, raw: 0 });
       });
     });
 
@@ -98,7 +98,7 @@ export function storageContract(name: string, create: () => Promise<Storage>): v
         expect(await storage.insertFeatures(first)).toBe(false);
         const changed = featureRecord({ seq: 7, tsMs: T0 + 999_000, unit: 'm/s2', features: { rms: 9, peak: 9, crest: 1 }, receivedMs: T0 + 1e6 });
         expect(await storage.insertFeatures(changed)).toBe(false);
-        expect(await storage.counts()).toEqual({ features: 1, alerts: 0, deadLetters: 0 });
+        expect(await storage.counts()).toEqual({ features: 1, alerts: 0, deadLetters: 0, raw: 0 });
       });
 
       it('keeps the first copy of a duplicate', async () => {
@@ -263,6 +263,61 @@ export function storageContract(name: string, create: () => Promise<Storage>): v
       });
     });
 
+    describe('feature windows of several blocks', () => {
+      it('round-trips blocks and counts the readings each window covers in sequences', async () => {
+        await insertAll(storage, [featureRecord({ seq: 0, blocks: 25 }), featureRecord({ seq: 25, blocks: 25 }), featureRecord({ seq: 50, blocks: 10 })]);
+        expect((await storage.series({ device: 'pump-1', sensor: 'accel' })).map((r) => [r.seq, r.blocks])).toEqual([
+          [0, 25],
+          [25, 25],
+          [50, 10],
+        ]);
+        expect(await storage.sequences()).toEqual([{ device: 'pump-1', sensor: 'accel', count: 60, minSeq: 0, maxSeq: 59 }]);
+        // A record without blocks is one block, and comes back without the field.
+        await insertAll(storage, [featureRecord({ sensor: 'temp', seq: 3 })]);
+        expect((await storage.latest('pump-1')).find((r) => r.sensor === 'temp')).not.toHaveProperty('blocks');
+      });
+    });
+
+    describe('raw blocks', () => {
+      const raw = (seq: number, data = [1, 2, 3, 4]) => ({
+        device: 'pump-1',
+        sensor: 'accel',
+        seq,
+        tsMs: T0 + seq * 40,
+        rateHz: 25_600,
+        unit: 'g',
+        samples: 1,
+        encoding: 'f32' as const,
+        data: new Uint8Array(data),
+        receivedMs: T0,
+      });
+
+      it('stores a raw block once per (device, sensor, seq) and returns it byte for byte, in seq order', async () => {
+        expect(await storage.insertRaw(raw(2))).toBe(true);
+        expect(await storage.insertRaw(raw(1, [9, 9, 9, 9]))).toBe(true);
+        expect(await storage.insertRaw(raw(2, [0, 0, 0, 0]))).toBe(false);
+        const blocks = await storage.rawBlocks({ device: 'pump-1', sensor: 'accel' });
+        expect(blocks.map((b) => [b.seq, [...b.data]])).toEqual([
+          [1, [9, 9, 9, 9]],
+          [2, [1, 2, 3, 4]],
+        ]);
+        expect(blocks[1]).toEqual(raw(2));
+        expect((await storage.counts()).raw).toBe(2);
+      });
+    });
+
+    describe('edge events', () => {
+      it('round-trips an anomaly reported by an edge gateway with its kind and origin', async () => {
+        const anomaly = alertRecord({ kind: 'anomaly', origin: 'edge', rule: 'pca-v3', message: 'score 9.1 over 2.4' });
+        await storage.insertAlert(anomaly);
+        await storage.insertAlert(alertRecord());
+        const [first, second] = await storage.alerts();
+        expect(first).toEqual(anomaly);
+        expect(second).not.toHaveProperty('kind');
+        expect(second).not.toHaveProperty('origin');
+      });
+    });
+
     describe('counts', () => {
       it('counts distinct feature records, alerts and dead letters', async () => {
         await insertAll(storage, [0, 1, 2].map((seq) => featureRecord({ seq })));
@@ -270,7 +325,7 @@ export function storageContract(name: string, create: () => Promise<Storage>): v
         await storage.insertAlert(alertRecord());
         await storage.insertAlert(alertRecord({ state: 'cleared' }));
         for (let i = 0; i < 4; i++) await storage.insertDeadLetter(deadLetter({ tsMs: T0 + i, stage: i % 2 ? 'gateway' : 'cloud' }));
-        expect(await storage.counts()).toEqual({ features: 3, alerts: 2, deadLetters: 4 });
+        expect(await storage.counts()).toEqual({ features: 3, alerts: 2, deadLetters: 4, raw: 0 });
       });
     });
 
