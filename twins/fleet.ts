@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { encodeMessage, topics, type CodecName, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
-import { connectMqtt, type Cancel, type LinkChannel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
+import { decodeAs, encodeMessage, topics, type CodecName, type CommandV1, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
+import { connectMqtt, monotonicWallMs, type Cancel, type LinkChannel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
 import { blockSeconds, type Channel } from './channel';
 import type { Machine } from './machine';
 import { WindowedPublisher } from './publisher';
@@ -27,6 +27,18 @@ export interface TwinFleetOptions {
   /** The simulated network between the devices and their broker; readings cross it before they are published. */
   link?: LinkChannel;
   logger?: Logger;
+}
+
+/** A command a twin received, for latency measurements and reports. */
+export interface ReceivedCommand {
+  device: string;
+  command: CommandV1;
+  /** Wall-clock ms (monotonic) when the twin received it. */
+  receivedWallMs: number;
+  /** Simulated run time (s) at which the twin acted on it. */
+  atS: number;
+  /** What the machine did, or undefined if it does not support the action. */
+  outcome: string | undefined;
 }
 
 export interface DeviceStats {
@@ -63,6 +75,7 @@ export class TwinFleet {
   readonly #options: TwinFleetOptions;
   readonly #twins: Twin[] = [];
   readonly #truthLog: TruthV1[] = [];
+  readonly #commands: ReceivedCommand[] = [];
   #cancelTruth: Cancel = () => {};
 
   private constructor(options: TwinFleetOptions) {
@@ -85,6 +98,20 @@ export class TwinFleet {
     const { site, scheduler, startMs, endMs = Infinity, maxInflight = 64, codec = 'cbor' } = this.#options;
     const client = await connectMqtt(this.#options.brokerUrl, { clientId: `twinbed-${site}-${machine.id}`, clean: true });
     const twin: Twin = { machine, client, publisher: new WindowedPublisher(client, maxInflight), hash: createHash('sha256'), channels: [], truth: '' };
+    // [MQTT-3.8.4] a device listens on its own cmd topic; the gateway's local actions and the cloud write there.
+    client.on('message', (topic, payload) => {
+      if (topic !== topics.cmd(site, machine.id)) return;
+      let command: CommandV1;
+      try {
+        command = decodeAs(payload, 'cmd');
+      } catch (error) {
+        this.#options.logger?.warn({ device: machine.id, err: error }, 'ignored a malformed command');
+        return;
+      }
+      const atS = (this.#options.scheduler.clock.now() - startMs) / 1000;
+      this.#commands.push({ device: machine.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: machine.command?.(command, atS) });
+    });
+    await client.subscribeAsync(topics.cmd(site, machine.id), { qos: 1 });
     for (const channel of machine.channels) {
       const state: ChannelState = { channel, seq: 0, dropped: 0, cancel: () => {} };
       const blockMs = blockSeconds(channel) * 1000;
@@ -156,6 +183,11 @@ export class TwinFleet {
         ...publisher.statsFor(c.channel.sensor),
       })),
     );
+  }
+
+  /** Commands the twins received, in arrival order. */
+  commands(): readonly ReceivedCommand[] {
+    return this.#commands;
   }
 
   /** Ground-truth changes published so far, in time order. */

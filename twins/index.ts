@@ -47,4 +47,4 @@ export {
   type RobotArmConfig,
   type MotionFault,
 } from './motion';
-export { TwinFleet, type TwinFleetOptions, type DeviceStats } from './fleet';
+export { TwinFleet, type TwinFleetOptions, type DeviceStats, type ReceivedCommand } from './fleet';

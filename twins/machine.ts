@@ -1,4 +1,4 @@
-import type { TruthFault } from '../protocol';
+import type { CommandV1, TruthFault } from '../protocol';
 import type { Channel } from './channel';
 
 /** A twin of one machine: its sensors as channels and its true fault state. Platform-free. */
@@ -11,4 +11,6 @@ export interface Machine {
   truthAt(tS: number): TruthFault[];
   /** Frees what the twin holds outside the JS heap (a rapier world); it must not be read afterwards. */
   dispose?(): void;
+  /** Acts on a command from the gateway or cloud at run time tS; returns what it did, or undefined if unsupported. */
+  command?(command: CommandV1, tS: number): string | undefined;
 }

@@ -12,9 +12,9 @@ export type ProfilePoint = z.output<typeof ProfilePointSchema>;
 
 /** Speed and load over time: piecewise linear between points, held before the first and after the last. */
 export class OperatingProfile {
-  readonly #times: Float64Array;
-  readonly #speeds: Float64Array;
-  readonly #loads: Float64Array;
+  #times: Float64Array;
+  #speeds: Float64Array;
+  #loads: Float64Array;
 
   constructor(base: { speedRpm: number; load: number }, points: readonly ProfilePoint[] = []) {
     const sorted = [...points].sort((a, b) => a.atS - b.atS);
@@ -28,6 +28,20 @@ export class OperatingProfile {
     this.#times = Float64Array.from(all, (p) => p.atS);
     this.#speeds = Float64Array.from(all, (p) => p.speedRpm);
     this.#loads = Float64Array.from(all, (p) => p.load);
+  }
+
+  /**
+   * An operator's (or a gateway's) command from `tS` on: ramp from the current state to `target` over `rampS` and
+   * hold it; the planned profile after tS is replaced.
+   */
+  command(tS: number, target: { speedRpm?: number; load?: number }, rampS: number): void {
+    const now = { atS: tS, speedRpm: this.speedRpmAt(tS), load: this.loadAt(tS) };
+    const end = { atS: tS + Math.max(rampS, 1e-6), speedRpm: target.speedRpm ?? now.speedRpm, load: target.load ?? now.load };
+    const keep = [...this.#times].map((atS, i) => ({ atS, speedRpm: this.#speeds[i]!, load: this.#loads[i]! })).filter((p) => p.atS < tS);
+    const points = [...keep, now, end];
+    this.#times = Float64Array.from(points, (p) => p.atS);
+    this.#speeds = Float64Array.from(points, (p) => p.speedRpm);
+    this.#loads = Float64Array.from(points, (p) => p.load);
   }
 
   speedRpmAt(tS: number): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, type TruthFault } from '../../protocol';
+import { IdSchema, type CommandV1, type TruthFault } from '../../protocol';
 import type { RandomStreams } from '../../sim';
 import type { Channel } from '../channel';
 import type { Machine } from '../machine';
@@ -63,6 +63,7 @@ export class RotatingMachine implements Machine {
   readonly profile: OperatingProfile;
   readonly #faults: readonly RotatingFault[];
   readonly #sensorFaults: readonly SensorFaultConfig[];
+  readonly #nominalRpm: number;
 
   constructor(
     config: RotatingMachineConfig,
@@ -76,6 +77,7 @@ export class RotatingMachine implements Machine {
     this.#faults = faults.filter((f) => f.device === config.id);
     this.#sensorFaults = sensorFaults.filter((f) => f.device === config.id);
     this.profile = new OperatingProfile({ speedRpm: config.speedRpm, load: config.load }, config.profile);
+    this.#nominalRpm = config.speedRpm;
     this.vibration = new VibrationMeasurand({
       profile: this.profile,
       nominalSpeedRpm: config.speedRpm,
@@ -117,6 +119,29 @@ export class RotatingMachine implements Machine {
     let factor = 1;
     for (const f of this.#faults) if (f.type === 'overheating') factor *= 1 - f.coolingLoss * severityAt(tS, f);
     return factor;
+  }
+
+  /**
+   * `slow-down` {speedRpm? (default half the present speed), rampS? (default 5)} and `stop` {rampS?} ramp the motor
+   * as a drive would; `resume` {speedRpm?, rampS?} returns to the configured speed.
+   */
+  command(command: CommandV1, tS: number): string | undefined {
+    const args = command.args ?? {};
+    const rampS = typeof args.rampS === 'number' && args.rampS >= 0 ? args.rampS : 5;
+    const rpm = typeof args.speedRpm === 'number' && args.speedRpm >= 0 ? args.speedRpm : undefined;
+    switch (command.action) {
+      case 'slow-down':
+        this.profile.command(tS, { speedRpm: rpm ?? this.profile.speedRpmAt(tS) / 2 }, rampS);
+        return `slowing to ${this.profile.speedRpmAt(tS + rampS)} rpm over ${rampS} s`;
+      case 'stop':
+        this.profile.command(tS, { speedRpm: 0 }, rampS);
+        return `stopping over ${rampS} s`;
+      case 'resume':
+        this.profile.command(tS, { speedRpm: rpm ?? this.#nominalRpm }, rampS);
+        return `resuming ${this.profile.speedRpmAt(tS + rampS)} rpm over ${rampS} s`;
+      default:
+        return undefined;
+    }
   }
 
   truthAt(tS: number): TruthFault[] {

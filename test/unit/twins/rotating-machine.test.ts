@@ -147,3 +147,28 @@ describe('determinism', () => {
     expect(a[0]!.equals(c[0]!)).toBe(false);
   });
 });
+
+describe('commands', () => {
+  const command = (action: string, args?: Record<string, unknown>) => ({ type: 'cmd' as const, v: 1 as const, device: 'pump-1', tsMs: 0, id: 'c1', action, ...(args ? { args } : {}) });
+
+  it('slows down on `slow-down`: speed ramps to the target, and the unbalance response falls as ω²', async () => {
+    const machine = (await pump()) as RotatingMachine;
+    const before = machine.vibration.imbalanceAmplitudeG(100);
+    expect(machine.command(command('slow-down', { speedRpm: 740, rampS: 10 }), 100)).toBe('slowing to 740 rpm over 10 s');
+    expect(machine.profile.speedRpmAt(100)).toBe(1480);
+    expect(machine.profile.speedRpmAt(105)).toBe(1110);
+    expect(machine.profile.speedRpmAt(200)).toBe(740);
+    // The mount's transmissibility changes a little with speed; the ω² law dominates: about a quarter.
+    expect(machine.vibration.imbalanceAmplitudeG(200) / before).toBeGreaterThan(0.2);
+    expect(machine.vibration.imbalanceAmplitudeG(200) / before).toBeLessThan(0.3);
+  });
+
+  it('stops on `stop`, resumes the configured speed on `resume`, and ignores actions it does not know', async () => {
+    const machine = (await pump()) as RotatingMachine;
+    machine.command(command('stop', { rampS: 2 }), 10);
+    expect(machine.profile.speedRpmAt(12)).toBe(0);
+    expect(machine.command(command('resume'), 20)).toBe('resuming 1480 rpm over 5 s');
+    expect(machine.profile.speedRpmAt(25)).toBe(1480);
+    expect(machine.command(command('self-destruct'), 30)).toBeUndefined();
+  });
+});
