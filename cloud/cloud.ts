@@ -11,9 +11,11 @@ import {
   type DeadLetterV1,
   type EventV1,
   type Message,
+  AlertEngine,
+  type ThresholdRule,
 } from '../protocol';
 import { connectMqtt, type Clock, type MqttClient } from '../sim';
-import { AlertEngine, type ThresholdRule } from './rules';
+
 import type { AlertRecord, FeatureRecord, Storage } from './storage';
 
 export interface CloudOptions {

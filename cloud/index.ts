@@ -13,5 +13,5 @@ export type {
   SeriesQuery,
   AlertQuery,
 } from './storage';
-export { AlertEngine, ThresholdRuleSchema, type ThresholdRule } from './rules';
+export { AlertEngine, ThresholdRuleSchema, type ThresholdRule } from '../protocol';
 export { cloudApi } from './api';

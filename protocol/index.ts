@@ -7,3 +7,4 @@ export { bytesToBase64, base64ToBytes } from './base64';
 export { formatFieldPath } from './field-path';
 export { parseYamlConfig, suggest } from './yaml-config';
 export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMessage } from './signed';
+export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, type AlertChange } from './threshold-rules';

@@ -1,6 +1,21 @@
 import { z } from 'zod';
-import { IdSchema } from '../protocol';
-import type { AlertRecord, FeatureRecord } from './storage';
+import type { EventV1 } from './messages';
+import { IdSchema } from './topics';
+
+// Threshold rules are part of the contract: the cloud evaluates them on stored windows, and an edge gateway on
+// the windows it computes, with the same hysteresis, so a rule means the same thing at either layer.
+
+/** What a rule evaluates: one window of features of one device sensor. */
+export interface RuleInput {
+  device: string;
+  sensor: string;
+  unit: string;
+  tsMs: number;
+  features: Record<string, number>;
+}
+
+/** An alert state change, as an event without its envelope fields. */
+export type AlertChange = Omit<EventV1, 'type' | 'v' | 'kind' | 'origin'>;
 
 export const ThresholdRuleSchema = z
   .object({
@@ -27,8 +42,8 @@ export class AlertEngine {
   }
 
   /** State changes caused by one record, in rule order. */
-  evaluate(record: FeatureRecord): AlertRecord[] {
-    const changes: AlertRecord[] = [];
+  evaluate(record: RuleInput): AlertChange[] {
+    const changes: AlertChange[] = [];
     for (const rule of this.#rules) {
       if ((rule.device && rule.device !== record.device) || (rule.sensor && rule.sensor !== record.sensor)) continue;
       const value = record.features[rule.metric];
