@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** What the outbox does with a message that does not fit under its bounds. */
+export const DropPolicySchema = z
+  .enum(['drop-lowest-priority-oldest', 'reject-new'])
+  .describe(
+    'When the outbox is full: `drop-lowest-priority-oldest` evicts queued rows of the same or lower priority, raw first, ' +
+      'then features, oldest first, and events only to make room for an event; a message it cannot make room for is ' +
+      'rejected. `reject-new` keeps what is queued and rejects the newcomer. Default `drop-lowest-priority-oldest`.',
+  );
+export type DropPolicy = z.infer<typeof DropPolicySchema>;
+
+export const SynchronousSchema = z
+  .enum(['normal', 'full'])
+  .describe(
+    'SQLite `synchronous` in WAL mode. `normal` survives a killed process (a commit is in the OS page cache when the ' +
+      'call returns) but a power cut may lose the last commits; `full` fsyncs every commit and survives both, at a ' +
+      'few hundred to a few thousand commits per second on flash. Default `normal`.',
+  );
+export type Synchronous = z.infer<typeof SynchronousSchema>;
+
+export const OutboxBoundsSchema = z
+  .object({
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024 * 1024)
+      .describe('Bound on the payload bytes queued for the uplink, in bytes. Default 268435456 (256 MiB).'),
+    maxMessages: z.number().int().positive().optional().describe('Bound on the rows queued for the uplink. Default: none.'),
+    dropPolicy: DropPolicySchema.default('drop-lowest-priority-oldest'),
+  })
+  .strict();
+
+export const ForwarderConfigSchema = z
+  .object({
+    maxInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(64)
+      .describe('Messages written upstream and not yet acknowledged, at most. Default 64.'),
+    pageSize: z.number().int().min(1).max(10_000).default(256).describe('Rows read from the outbox per query, at most. Default 256.'),
+  })
+  .strict()
+  .prefault({});
+
+/** The `store:` section of the gateway config: offline-first store-and-forward. */
+export const StoreConfigSchema = z
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .describe('SQLite file holding the inbox and the outbox, created if missing. Relative to the working directory.'),
+    synchronous: SynchronousSchema.default('normal'),
+    outbox: OutboxBoundsSchema.prefault({}).describe('Bounds of the uplink queue and what happens when it is full.'),
+    commitWindowMs: z
+      .number()
+      .positive()
+      .max(60_000)
+      .default(50)
+      .describe('Milliseconds between hand-overs of processed inbox rows to the outbox. Default 50.'),
+    commitMaxRows: z.number().int().min(1).max(100_000).default(512).describe('Inbox rows handed over per transaction, at most. Default 512.'),
+    forwarder: ForwarderConfigSchema.describe('Sending the outbox upstream.'),
+  })
+  .strict();
+
+export type StoreConfig = z.output<typeof StoreConfigSchema>;
+export type StoreConfigInput = z.input<typeof StoreConfigSchema>;
+export type OutboxBounds = z.output<typeof OutboxBoundsSchema>;
+export type ForwarderConfig = z.output<typeof ForwarderConfigSchema>;

@@ -1,0 +1,132 @@
+import type { CommitResult, DurableStore } from './durable-store';
+import type { InboxRow, OutboxInput } from './rows';
+
+/** What processing one inbox row produced: messages to queue upstream, and the inbox rows now safe to release. */
+export interface HandOver {
+  enqueue: OutboxInput[];
+  /**
+   * Inbox ids whose results are in `enqueue` (or need none). A row that only fed an open window is not released
+   * yet: it stays in the inbox until the window it belongs to is queued, so a crash replays it.
+   */
+  release: number[];
+}
+
+export interface InboxPumpOptions {
+  store: DurableStore;
+  /** Inbox rows handed over per transaction, at most. Default 512. */
+  maxRows?: number;
+  /** Turns one inbox row into a hand-over. A throw leaves the row in the inbox, reported through `onError`. */
+  process: (row: InboxRow) => HandOver | Promise<HandOver>;
+  /** Told about rows `process` threw on and hand-overs the store refused. Default: none. */
+  onError?: (error: Error, row?: InboxRow) => void;
+  /** Told after each hand-over. Default: none. */
+  onCommitted?: (result: CommitResult) => void;
+}
+
+/**
+ * Moves accepted device payloads from the inbox to the outbox: reads a page in arrival order, processes each row
+ * (awaiting async work such as model inference) and hands the page over in one `commit`, so each row is either
+ * still in the inbox or its results are in the outbox. It runs as soon as rows arrive (`notify`), batching whatever
+ * arrived meanwhile, in wall time rather than simulated time: processing must not wait for a clock to advance.
+ * Started after a restart, its first pass replays whatever the last run accepted and never handed over.
+ */
+export class InboxPump {
+  readonly #store: DurableStore;
+  readonly #maxRows: number;
+  readonly #process: InboxPumpOptions['process'];
+  readonly #onError: (error: Error, row?: InboxRow) => void;
+  readonly #onCommitted: (result: CommitResult) => void;
+  /** Last id read. Held and failed rows stay behind it until the next run. */
+  #afterId = 0;
+  #running = false;
+  #pending = false;
+  #stopped = true;
+  #idle: (() => void)[] = [];
+
+  constructor(options: InboxPumpOptions) {
+    this.#store = options.store;
+    this.#maxRows = options.maxRows ?? 512;
+    this.#process = options.process;
+    this.#onError = options.onError ?? (() => {});
+    this.#onCommitted = options.onCommitted ?? (() => {});
+    if (!(Number.isInteger(this.#maxRows) && this.#maxRows >= 1)) throw new RangeError(`maxRows must be an integer ≥ 1, got ${this.#maxRows}`);
+  }
+
+  /** Hands over what is pending now (a restart's backlog included), and from then on whenever notified. */
+  start(): void {
+    this.#stopped = false;
+    this.notify();
+  }
+
+  /** Rows were accepted: hand them over on the next turn of the event loop (rows arriving meanwhile join the batch). */
+  notify(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#pending = true;
+      return;
+    }
+    this.#running = true;
+    setImmediate(() => void this.#drain());
+  }
+
+  /** Resolves when nothing is being handed over. */
+  async idle(): Promise<void> {
+    if (!this.#running) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Stops after the hand-over in progress; rows left stay in the inbox for the next run. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.idle();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      do {
+        this.#pending = false;
+        while (this.#store.isOpen && (await this.#handOver()) === this.#maxRows) {
+          // A full page means a backlog: yield so devices' PUBLISHes get accepted in between.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } while (this.#pending && !this.#stopped);
+    } finally {
+      this.#running = false;
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  /** One page, one transaction. Returns the rows read. */
+  async #handOver(): Promise<number> {
+    const from = this.#afterId;
+    const rows = [...this.#store.pendingInbox({ afterId: from, pageSize: this.#maxRows })];
+    const release: number[] = [];
+    const enqueue: OutboxInput[] = [];
+    for (const row of rows) {
+      this.#afterId = row.id;
+      try {
+        const handOver = await this.#process(row);
+        enqueue.push(...handOver.enqueue);
+        release.push(...handOver.release);
+      } catch (error) {
+        this.#onError(error as Error, row);
+      }
+    }
+    if (release.length === 0 && enqueue.length === 0) return rows.length;
+    try {
+      this.#onCommitted(this.#store.commit({ release, enqueue }));
+    } catch (error) {
+      // Nothing was applied: read the page again next time.
+      this.#afterId = from;
+      this.#onError(error as Error);
+      return 0;
+    }
+    return rows.length;
+  }
+
+  /** Hands over results produced outside a row (a window closed by a flush), in one transaction. */
+  commit(handOver: HandOver): void {
+    if (handOver.release.length === 0 && handOver.enqueue.length === 0) return;
+    this.#onCommitted(this.#store.commit(handOver));
+  }
+}
