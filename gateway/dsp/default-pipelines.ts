@@ -1,0 +1,66 @@
+import { PipelineSchema, type PipelineConfig, type PipelineConfigInput } from './pipeline-config';
+import { SensorPipeline } from './sensor-pipeline';
+
+/** Rate at or below which a sensor counts as slow (temperatures, pressures) and gets the slow default. */
+export const SLOW_SENSOR_MAX_RATE_HZ = 10;
+
+/** Vibration (unit `g`): spike removal, 2 Hz high-pass against drift, 1 s Hann windows, full stats, three bands, three peaks. */
+export const VIBRATION_PIPELINE: PipelineConfigInput = {
+  sensors: ['*'],
+  stages: [
+    { type: 'hampel', halfWidth: 3, threshold: 3 },
+    { type: 'highpass', cutoffHz: 2, sections: 1 },
+  ],
+  window: { seconds: 1, overlap: 0, function: 'hann' },
+  features: {
+    stats: ['rms', 'peak', 'crest', 'kurtosis', 'skewness'],
+    bandsHz: [
+      [10, 1000],
+      [1000, 5000],
+      [5000, 10000],
+    ],
+    peaks: 3,
+  },
+  rawUplink: { mode: 'around-events', preS: 2, postS: 2, encoding: 'delta-f32-gzip' },
+};
+
+/**
+ * Slow sensors (≤ 10 Hz): one record per block. A deadband is available but not the default: every reading of a
+ * slow sensor costs a few bytes, and a suppressed one never reaches the cloud, so exactly-once accounting of the
+ * readings a gateway acknowledged would no longer add up unless a site chose that trade-off explicitly.
+ */
+export const SLOW_PIPELINE: PipelineConfigInput = {
+  sensors: ['*'],
+  window: { blocks: 1, function: 'rect' },
+  features: { stats: ['mean', 'rms', 'peak', 'crest'] },
+};
+
+/** Every block becomes one features record (rms, peak, crest): what the gateway did before pipelines existed. */
+export const PER_BLOCK_PIPELINE: PipelineConfigInput = {
+  sensors: ['*'],
+  window: { blocks: 1, function: 'rect' },
+  features: { stats: ['rms', 'peak', 'crest'] },
+};
+
+const resolved = {
+  vibration: PipelineSchema.parse(VIBRATION_PIPELINE),
+  slow: PipelineSchema.parse(SLOW_PIPELINE),
+  perBlock: PipelineSchema.parse(PER_BLOCK_PIPELINE),
+};
+
+/**
+ * The pipeline for a sensor the gateway config does not name, chosen from its first block: unit `g` → the
+ * vibration pipeline; rate ≤ 10 Hz → the slow pipeline; anything else → one record per block. The vibration
+ * default needs whole seconds of blocks before it reports (a 4-sample block at 1 kHz makes 250-block windows), so
+ * a setup that wants a record per block declares `window: { blocks: 1 }` (or `PER_BLOCK_PIPELINE`) for its sensors.
+ */
+export function defaultPipelineFor(stream: { unit: string; rateHz: number }): PipelineConfig {
+  if (stream.unit === 'g') return resolved.vibration;
+  if (stream.rateHz <= SLOW_SENSOR_MAX_RATE_HZ) return resolved.slow;
+  return resolved.perBlock;
+}
+
+/** The first configured pipeline that names `sensor` (or `*`), else the default for the stream. */
+export function pipelineFor(configs: readonly PipelineConfig[], sensor: string, stream: { unit: string; rateHz: number }): PipelineConfig {
+  return configs.find((c) => SensorPipeline.matches(c, sensor)) ?? defaultPipelineFor(stream);
+}

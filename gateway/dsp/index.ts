@@ -1,0 +1,41 @@
+// gateway/dsp/: per-sensor preprocessing (stages → windows → features), the raw-block codec and the raw ring.
+// Platform-free except raw-gzip-node.ts (node:zlib), which only the gateway's Node side needs.
+export {
+  PipelineSchema,
+  PipelinesSchema,
+  StageSchema,
+  WindowSchema,
+  FeaturesConfigSchema,
+  DeadbandSchema,
+  RawUplinkSchema,
+  STAT_NAMES,
+  DEFAULT_STATS,
+  type StatName,
+  type StageConfig,
+  type WindowConfig,
+  type FeaturesConfig,
+  type EnvelopeConfig,
+  type DeadbandConfig,
+  type RawUplinkConfig,
+  type PipelineConfig,
+  type PipelineConfigInput,
+} from './pipeline-config';
+export { SensorPipeline, type PipelineOutput, type PipelineTarget } from './sensor-pipeline';
+export { defaultPipelineFor, pipelineFor, VIBRATION_PIPELINE, SLOW_PIPELINE, PER_BLOCK_PIPELINE, SLOW_SENSOR_MAX_RATE_HZ } from './default-pipelines';
+export { StageChain, type RejectCode, type ChainResult, type Rejection } from './stage-chain';
+export { BlockWindows, type ClosedWindow, type HeldBlock } from './block-windows';
+export { WindowAnalyzer, bandFeatureName } from './window-analyzer';
+export { Deadband } from './deadband';
+export { encodeRawBlock, decodeRawBlock, type GzipCodec, type RawEncoding } from './raw-codec';
+export { nodeGzip } from './raw-gzip-node';
+export { RawRing } from './raw-ring';
+export { DspError, type DspErrorCode } from './errors';
+export { Fft, RealFft, fftPlan, nextPowerOfTwo, isPowerOfTwo } from './fft';
+export { BiquadCascade, rbjBiquad, butterworthQs, biquadMagnitude, type BiquadCoefficients, type BiquadKind } from './biquad';
+export { HampelFilter, MAD_TO_SIGMA } from './hampel';
+export { Decimator, ANTI_ALIAS_FRACTION } from './decimator';
+export { windowTable, WindowCache, type WindowFunction, type WindowTable } from './window-functions';
+export { windowStats, type WindowStats } from './stats';
+export { bandEnergy, topPeaks, refinePeak, type PowerSpectrum, type SpectralPeak } from './spectrum-features';
+export { EnvelopeSpectrum } from './envelope';
+export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';

@@ -1,0 +1,167 @@
+import type { FeaturesV1, TelemetryV1 } from '../../protocol';
+import { BlockWindows, type ClosedWindow } from './block-windows';
+import { Deadband } from './deadband';
+import { DspError } from './errors';
+import type { PipelineConfig } from './pipeline-config';
+import { StageChain, type RejectCode } from './stage-chain';
+import { WindowAnalyzer } from './window-analyzer';
+
+/** A seq this far behind the last one is a restarted device, not a late block (see SensorPipeline). */
+const MIN_RESTART_GAP_BLOCKS = 64;
+
+/**
+ * What a pushed block (or a flush) produced. `blockSeqs`: the blocks the output is about. `releaseSeqs`: the
+ * blocks no open window needs any more, which the gateway may drop from its durable inbox (the same as blockSeqs
+ * unless windows overlap, when a block is released with the last window that includes it).
+ */
+export type PipelineOutput =
+  | { kind: 'features'; message: FeaturesV1; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'report'; message: FeaturesV1; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'suppressed'; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'rejected'; code: RejectCode; reason: string; blockSeqs: number[]; releaseSeqs: number[] };
+
+export interface PipelineTarget {
+  device: string;
+  sensor: string;
+}
+
+/**
+ * The preprocessing pipeline of one (device, sensor) stream: stages on each block's samples (filter state runs on
+ * from block to block), blocks grouped into windows aligned to seq multiples (see BlockWindows), features per
+ * window, optionally a deadband. Synchronous and allocation-light: buffers are reused and grow only when a larger
+ * block arrives.
+ *
+ * Stream events:
+ * - a block with seq ≤ the last accepted one is rejected (`late`), unless it is seq 0 or more than
+ *   max(64, 2·window) blocks back: that is a device restart (its counter began again), so the open windows close,
+ *   the filters forget their state, and windows start again from the new seq;
+ * - a block at a new rate closes the open windows and rebuilds the stages for that rate;
+ * - a block whose output unit differs from the open window's closes that window first;
+ * - stages that cannot be built for the rate (a cutoff above Nyquist) reject every block at that rate (`config`).
+ */
+export class SensorPipeline {
+  readonly config: PipelineConfig;
+  readonly device: string;
+  readonly sensor: string;
+  readonly #analyzer: WindowAnalyzer;
+  readonly #deadband: Deadband | undefined;
+  #chain: StageChain | undefined;
+  #chainError: string | undefined;
+  #windows: BlockWindows | undefined;
+  #rateHz: number | undefined;
+  #unit = '';
+  #lastSeq = -1;
+  #outputs: PipelineOutput[] = [];
+
+  constructor(config: PipelineConfig, target: PipelineTarget) {
+    this.config = config;
+    this.device = target.device;
+    this.sensor = target.sensor;
+    this.#analyzer = new WindowAnalyzer(config.features, config.window.function);
+    this.#deadband = config.deadband ? new Deadband(config.deadband.delta, config.deadband.maxIntervalS * 1000) : undefined;
+  }
+
+  /** Whether `config` applies to `sensor` (named in its `sensors`, or `*` there). */
+  static matches(config: Pick<PipelineConfig, 'sensors'>, sensor: string): boolean {
+    return config.sensors.includes('*') || config.sensors.includes(sensor);
+  }
+
+  /** Blocks per window, known once the first block set the rate and block length. */
+  get windowBlocks(): number | undefined {
+    return this.#windows?.size;
+  }
+
+  /** Sample rate after the stages (lower after decimation), once known. */
+  get outputRateHz(): number | undefined {
+    return this.#chain?.outputRateHz;
+  }
+
+  push(block: TelemetryV1): PipelineOutput[] {
+    this.#outputs = [];
+    const { seq, values } = block;
+    if (values.length === 0) return [this.#reject('empty', 'the block has no samples', seq)];
+    if (seq <= this.#lastSeq) {
+      const restartGap = Math.max(MIN_RESTART_GAP_BLOCKS, 2 * (this.#windows?.size ?? 0));
+      if (seq !== 0 && this.#lastSeq - seq <= restartGap) return [this.#reject('late', `seq ${seq} arrived after seq ${this.#lastSeq}; the filters have moved on`, seq)];
+      this.#windows?.flush();
+      this.#chain?.reset();
+      this.#lastSeq = -1;
+    }
+    if (block.rateHz !== this.#rateHz) this.#rebuild(block);
+    const chain = this.#chain;
+    if (!chain) return [...this.#outputs, this.#reject('config', this.#chainError ?? 'the stages could not be built', seq)];
+
+    const result = chain.run(values, block.unit, block.rateHz);
+    if (!result.ok) return [...this.#outputs, this.#reject(result.code, result.reason, seq)];
+    const windows = this.#windows!;
+    if (result.unit !== this.#unit) {
+      windows.flush();
+      this.#unit = result.unit;
+    }
+    this.#lastSeq = seq;
+    windows.add(seq, block.tsMs, (1000 * values.length) / block.rateHz, chain.samples, result.length);
+    return this.#outputs;
+  }
+
+  /** Closes every open window as it is (at shutdown or when the gateway drains); later blocks open new windows. */
+  flush(): PipelineOutput[] {
+    this.#outputs = [];
+    this.#windows?.flush();
+    return this.#outputs;
+  }
+
+  #reject(code: RejectCode, reason: string, seq: number): PipelineOutput {
+    return { kind: 'rejected', code, reason: `${this.device}/${this.sensor} seq ${seq}: ${reason}`, blockSeqs: [seq], releaseSeqs: [seq] };
+  }
+
+  #rebuild(block: TelemetryV1): void {
+    this.#windows?.flush();
+    this.#windows = undefined;
+    this.#rateHz = block.rateHz;
+    this.#chain = undefined;
+    this.#chainError = undefined;
+    try {
+      this.#chain = new StageChain(this.config.stages, block.rateHz);
+    } catch (error) {
+      if (!(error instanceof DspError)) throw error;
+      this.#chainError = `${error.message}; fix the pipeline for sensor "${this.sensor}" in the gateway config`;
+      return;
+    }
+    const { window } = this.config;
+    const size = window.blocks ?? Math.max(1, Math.round(((window.seconds ?? 1) * block.rateHz) / block.values.length));
+    const hop = Math.max(1, Math.round(size * (1 - window.overlap)));
+    this.#windows = new BlockWindows(size, hop, (closed) => this.#outputs.push(this.#emit(closed)));
+  }
+
+  #emit(window: ClosedWindow): PipelineOutput {
+    const blockSeqs = window.blocks.map((b) => b.seq);
+    let length = 0;
+    for (const b of window.blocks) length += b.length;
+    const x = this.#analyzer.buffer(length);
+    let offset = 0;
+    let windowMs = 0;
+    for (const b of window.blocks) {
+      for (let i = 0; i < b.length; i++) x[offset + i] = b.samples[i]!;
+      offset += b.length;
+      windowMs += b.durationMs;
+    }
+    const deadband = this.config.deadband;
+    const features = this.#analyzer.analyze(x, length, this.#chain!.outputRateHz, deadband?.feature);
+    const first = window.blocks[0]!;
+    const message: FeaturesV1 = {
+      type: 'features',
+      v: 1,
+      device: this.device,
+      sensor: this.sensor,
+      seq: first.seq,
+      blocks: window.blocks.length,
+      tsMs: first.tsMs,
+      windowMs,
+      unit: this.#unit,
+      features,
+    };
+    if (!deadband || !this.#deadband) return { kind: 'features', message, blockSeqs, releaseSeqs: window.releaseSeqs };
+    if (this.#deadband.offer(features[deadband.feature]!, first.tsMs)) return { kind: 'report', message, blockSeqs, releaseSeqs: window.releaseSeqs };
+    return { kind: 'suppressed', blockSeqs, releaseSeqs: window.releaseSeqs };
+  }
+}
