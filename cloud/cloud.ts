@@ -30,7 +30,7 @@ export interface CloudOptions {
 }
 
 export interface CloudStats {
-  /** Messages received on subscribed topics. */
+  /** Messages received from gateways (features, raw blocks, edge events, dead letters), valid or not. */
   received: number;
   /** Feature records stored (first copy of each key). */
   stored: number;
@@ -95,12 +95,12 @@ export class Cloud extends EventEmitter<CloudEvents> {
   }
 
   async #handle(topic: string, payload: Buffer): Promise<void> {
-    this.#stats.received++;
     const where = parseTopic(topic);
     let message: Message;
     try {
       message = decodeMessage(payload);
     } catch (error) {
+      this.#stats.received++;
       if (!(error instanceof DecodeError)) throw error;
       if (where?.kind === 'deadletter') {
         this.#log.error({ topic, reason: error.message }, 'dropped a malformed dead letter');
@@ -109,6 +109,9 @@ export class Cloud extends EventEmitter<CloudEvents> {
       await this.#deadLetter(topic, payload, error.message, where?.site);
       return;
     }
+    // Our own alerts come back on the event topic; they are not news, and not counted as received.
+    if (message.type === 'event' && message.origin !== 'edge') return;
+    this.#stats.received++;
     if (message.type === 'deadletter' && where?.kind === 'deadletter') {
       if (message.stage === 'cloud') return; // our own, already stored when we rejected it
       await this.storage.insertDeadLetter(message);
@@ -127,7 +130,6 @@ export class Cloud extends EventEmitter<CloudEvents> {
       if (await this.storage.insertRaw({ ...raw, receivedMs: this.#options.clock.now() })) this.#stats.rawStored++;
       else this.#stats.duplicatesDropped++;
     } else if (message.type === 'event' && where?.kind === 'event' && where.device === message.device) {
-      if (message.origin !== 'edge') return; // our own alerts, published back to the site
       const { type: _type, v: _v, ...event } = message;
       await this.storage.insertAlert(event);
       this.#stats.edgeEvents++;

@@ -37,7 +37,7 @@ async function handle(req: IncomingMessage, res: OutgoingMessage, options: Param
     if (!id || !secret || !(await options.authenticate(id, secret))) return respond(res, '4.01', 'send ?id=DEVICE&secret=SECRET with valid device credentials');
     device = id;
   }
-  const result = options.ingest(req.payload, { device, via: 'coap' }, 1);
+  const result = await options.ingest(req.payload, { device, via: 'coap' }, 1);
   if (result.accepted) respond(res, '2.04', '');
   else respond(res, '4.00', result.reason);
 }

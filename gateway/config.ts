@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import path from 'node:path';
 import { ConfigError, IdSchema, parseYamlConfig } from '../protocol';
+import { PipelinesSchema } from './dsp';
+import { EdgeRulesShape } from './edge-config';
+import { MetricsConfigSchema } from './metrics';
 import { GatewaySecurityConfigSchema, resolveSecurityPaths } from './security';
+import { StoreConfigSchema } from './store';
 
 const MqttUrlSchema = z
   .string()
@@ -50,6 +54,12 @@ export const GatewayConfigSchema = z
       .strict()
       .optional()
       .describe('HTTP batch ingestion (POST /v1/ingest, Basic auth as the device). Default: off.'),
+    pipelines: PipelinesSchema.default([]).describe(
+      'Preprocessing per sensor: stages, windows, features, deadband, raw uplink. Default: vibration (unit g) → 1 s windows with full features and raw around events; slow sensors → a record per block.',
+    ),
+    ...EdgeRulesShape,
+    store: StoreConfigSchema.prefault({}).describe('Offline-first store-and-forward (SQLite). Default: in memory (nothing survives a restart).'),
+    metrics: MetricsConfigSchema.optional().describe('Prometheus GET /metrics. Default: off.'),
     security: GatewaySecurityConfigSchema.optional().describe(
       'Authenticate devices, confine them to their own topics, serve them over TLS and verify signed messages. Default: off (an open site).',
     ),
@@ -77,6 +87,15 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
   }
   const config = parseYamlConfig(text, file, GatewayConfigSchema);
-  // Registry and certificate paths are relative to the config file, wherever the gateway is started from.
-  return config.security ? { ...config, security: resolveSecurityPaths(config.security, path.dirname(file)) } : config;
+  // Paths in the file are relative to it, wherever the gateway is started from.
+  const dir = path.dirname(file);
+  const at = (p: string) => path.resolve(dir, p);
+  return {
+    ...config,
+    ...(config.security ? { security: resolveSecurityPaths(config.security, dir) } : {}),
+    store: config.store.path === ':memory:' ? config.store : { ...config.store, path: at(config.store.path) },
+    ...(config.anomaly
+      ? { anomaly: { ...config.anomaly, ...(config.anomaly.model ? { model: at(config.anomaly.model) } : {}), ...(config.anomaly.modelDir ? { modelDir: at(config.anomaly.modelDir) } : {}) } }
+      : {}),
+  };
 }

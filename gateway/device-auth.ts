@@ -10,4 +10,4 @@ export type IngestRoute = { topic: string } | { device: string | undefined; via:
 export type IngestResult = { accepted: true } | { accepted: false; reason: string };
 
 /** The ingest entry every front door (MQTT, HTTP, CoAP) calls; returns the dead-letter reason on rejection. */
-export type Ingest = (payload: Buffer, route: IngestRoute, qos?: 0 | 1 | 2) => IngestResult;
+export type Ingest = (payload: Buffer, route: IngestRoute, qos?: 0 | 1 | 2) => Promise<IngestResult>;

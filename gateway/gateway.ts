@@ -1,29 +1,36 @@
+import path from 'node:path';
+import type { AedesOptions } from 'aedes';
 import pino, { type Logger } from 'pino';
+import { decodeMessage, DecodeError, encodeMessage, filters, parseTopic, topics, type CommandV1, type StatusV1 } from '../protocol';
 import {
-  bytesToBase64,
-  decodeMessage,
-  DecodeError,
-  encodeMessage,
-  filters,
-  parseTopic,
-  topics,
-  type DeadLetterV1,
-  type FeaturesV1,
-  type StatusV1,
-} from '../protocol';
-import { connectMqtt, Scheduler, startBroker, type Cancel, type Clock, type EmbeddedBroker, type LinkChannel, type MqttClient } from '../sim';
-import type { GatewayConfig } from './config';
+  connectMqtt,
+  LatencyHistogram,
+  monotonicWallMs,
+  Scheduler,
+  startBroker,
+  type Cancel,
+  type Clock,
+  type EmbeddedBroker,
+  type LinkChannel,
+  type MqttClient,
+} from '../sim';
 import { startCoapIngest, type CoapIngestServer } from './coap-ingest';
+import type { GatewayConfig } from './config';
 import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
+import { nodeGzip } from './dsp';
+import { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
-import { blockFeatures } from './features';
-import { connectInProcess, IntegrityError, loadGatewaySecurity, type GatewaySecurity } from './security';
+import { GatewayMetrics, startMetricsServer, type MetricsServer } from './metrics';
+import { AnomalyDetector, handleModelCommand, ModelSlot, MODEL_ACTIONS } from './model';
+import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
+import { DurableStore, Forwarder, InboxPump, PRIORITY, type OutboxRow } from './store';
+import { linkUplink } from './uplink-link';
 
 export interface GatewayOptions {
   config: GatewayConfig;
   clock: Clock;
   logger?: Logger;
-  /** Checks device credentials on HTTP and CoAP. Default: none (an open site). */
+  /** Checks device credentials on HTTP and CoAP. Default: the security registry, or none (an open site). */
   authenticate?: DeviceAuthenticator;
   /** The simulated uplink to the cloud broker (in-process runs); what the gateway sends crosses it first. */
   uplink?: LinkChannel;
@@ -33,61 +40,73 @@ export interface GatewayOptions {
 
 /** Monotonic counters; exposed in-process and in every status message. */
 export interface GatewayCounters {
-  /** Telemetry messages received from devices (valid or not). */
+  /** Device payloads accepted (valid or not), over every protocol. */
   received: number;
   /** Payload bytes received from devices. */
   bytesIn: number;
-  /** Feature messages published upstream. */
-  featuresPublished: number;
-  /** Feature messages written to the upstream connection (a simulated uplink may write one twice, or never). */
-  featuresWritten: number;
-  /** Feature writes the upstream broker acknowledged (QoS 0: written to the socket). */
-  featuresAcked: number;
-  /** Payload bytes published upstream (features and dead letters). */
+  /** Messages the forwarder wrote upstream, resends included (a simulated uplink may carry one twice, or lose it). */
+  uplinkWritten: number;
+  /** Upstream writes acknowledged (QoS 1) or flushed (QoS 0). */
+  uplinkAcked: number;
+  /** Payload bytes acknowledged upstream (features, events, raw blocks and dead letters). */
   bytesOut: number;
+  /** Of those, the bytes of raw blocks. */
+  rawBytesOut: number;
+  /** Feature windows queued upstream. */
+  windows: number;
+  /** Events raised locally (rule alerts and anomalies, raise and clear). */
+  events: number;
+  /** Commands sent to devices by local actions. */
+  commands: number;
   /** Messages rejected to the dead-letter topic. */
   deadLettered: number;
-  /** Upstream publishes that failed. */
+  /** Upstream rows refused or failed. */
   uplinkErrors: number;
 }
 
-interface PublishHooks {
-  /** Called each time the message is written upstream (once, or once per copy a simulated uplink delivers). */
-  onWrite?: () => void;
-  /** Called when a write is acknowledged (QoS 1) or flushed (QoS 0). */
-  onAck?: () => void;
-  retain?: boolean;
-}
-
 /**
- * The edge gateway: takes device telemetry from the device-side broker (embedded or external), computes
- * features for each block, and publishes them upstream. Malformed payloads go to the dead-letter topic.
+ * The edge gateway. Devices publish to its device-side broker (embedded, or an existing one); each payload is put in
+ * a durable inbox before the device gets its acknowledgement, processed by its sensor's pipeline (windows, features,
+ * local rules, the anomaly model, local actions), and handed over with its results to a prioritised outbox in one
+ * transaction; a forwarder sends the outbox upstream, events first. HTTP and CoAP feed the same processor.
  */
 export class Gateway {
   readonly config: GatewayConfig;
   readonly #clock: Clock;
   readonly #log: Logger;
-  /** Device credential check for HTTP and CoAP; undefined on an open site (no registry). */
   #authenticate: DeviceAuthenticator | undefined;
   readonly #uplink: LinkChannel | undefined;
   #security: GatewaySecurity | undefined;
   readonly #counters: GatewayCounters = {
     received: 0,
     bytesIn: 0,
-    featuresPublished: 0,
-    featuresWritten: 0,
-    featuresAcked: 0,
+    uplinkWritten: 0,
+    uplinkAcked: 0,
     bytesOut: 0,
+    rawBytesOut: 0,
+    windows: 0,
+    events: 0,
+    commands: 0,
     deadLettered: 0,
     uplinkErrors: 0,
   };
+  readonly #metrics: GatewayMetrics;
+  /** Wall time from the window that raised an event to the device's broker acknowledging the command, ms. */
+  readonly #actionLatency = new LatencyHistogram();
   #broker: EmbeddedBroker | undefined;
   #edge: MqttClient | undefined;
   #upstream: MqttClient | undefined;
-  #cancelStatus: Cancel = () => {};
-  #deviceUrl = '';
+  #store: DurableStore | undefined;
+  #pump: InboxPump | undefined;
+  #forwarder: Forwarder | undefined;
+  #processor: EdgeProcessor | undefined;
+  #slot: ModelSlot | undefined;
+  #detector: AnomalyDetector | undefined;
+  #metricsServer: MetricsServer | undefined;
   #http: HttpIngestServer | undefined;
   #coap: CoapIngestServer | undefined;
+  #cancelStatus: Cancel = () => {};
+  #deviceUrl = '';
 
   private constructor(options: GatewayOptions) {
     this.config = options.config;
@@ -96,6 +115,7 @@ export class Gateway {
     this.#authenticate = options.authenticate;
     this.#uplink = options.uplink;
     this.#security = options.security;
+    this.#metrics = new GatewayMetrics({ defaultLabels: { site: this.config.site, gateway: this.config.id } });
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -124,8 +144,35 @@ export class Gateway {
     return this.#coap?.url;
   }
 
+  /** URL of the Prometheus metrics, when enabled. */
+  get metricsUrl(): string | undefined {
+    return this.#metricsServer?.url;
+  }
+
+  /** The active, staged and previous anomaly models, when anomaly detection is configured. */
+  get models(): ModelSlot | undefined {
+    return this.#slot;
+  }
+
   counters(): GatewayCounters {
     return { ...this.#counters };
+  }
+
+  /** Work still in the gateway: payloads not yet processed, messages not yet sent or not yet acknowledged. */
+  pending(): { inbox: number; outbox: number; inFlight: number } {
+    const stats = this.#forwarder?.stats();
+    return { inbox: this.#store?.isOpen ? this.#store.inboxDepth() : 0, outbox: stats ? sum(Object.values(stats.depth)) : 0, inFlight: stats?.inFlight ?? 0 };
+  }
+
+  /** Detection-to-command latency of local actions, wall ms (p50, p99, …). */
+  actionLatency(): ReturnType<LatencyHistogram['summary']> {
+    return this.#actionLatency.summary();
+  }
+
+  /** Bandwidth: payload bytes in from devices and acknowledged upstream, and their ratio. */
+  bandwidth(): { bytesIn: number; bytesOut: number; reduction: number } {
+    const { bytesIn, bytesOut } = this.#counters;
+    return { bytesIn, bytesOut, reduction: bytesOut > 0 ? bytesIn / bytesOut : Infinity };
   }
 
   async #start(): Promise<void> {
@@ -135,13 +182,43 @@ export class Gateway {
     }
     const security = this.#security;
     if (security) this.#authenticate ??= (device, secret) => security.registry.verifySecret(device, secret);
+
+    const storeConfig = this.config.store;
+    this.#store = DurableStore.open({ path: storeConfig.path, synchronous: storeConfig.synchronous, outbox: storeConfig.outbox, clock: this.#clock });
+    await this.#startModel();
+    this.#processor = new EdgeProcessor({
+      site,
+      pipelines: this.config.pipelines,
+      rules: this.config.rules,
+      actions: this.config.actions,
+      ...(this.#detector ? { anomaly: { detector: this.#detector, sensors: this.config.anomaly!.sensors } } : {}),
+      ...(security ? { security } : {}),
+      clock: this.#clock,
+      wallMs: monotonicWallMs,
+      gzip: nodeGzip,
+      log: this.#log,
+      onDeadLetter: (letter) => {
+        this.#counters.deadLettered++;
+        this.#metrics.deadLettered();
+        this.#log.warn({ topic: letter.topic, reason: letter.reason }, 'dead-lettered a device message');
+      },
+    });
+
     if (devices.url) {
       this.#deviceUrl = devices.url;
     } else {
       const listen = devices.listen ?? { host: '127.0.0.1', port: 1884 };
-      this.#broker = await startBroker({ host: listen.host, port: listen.port, id: `${site}-${id}-devices`, ...security?.policy, tls: security?.tls });
+      this.#broker = await startBroker({
+        host: listen.host,
+        port: listen.port,
+        id: `${site}-${id}-devices`,
+        ...security?.policy,
+        authorizePublish: this.#acceptingPublish(security?.policy.authorizePublish),
+        tls: security?.tls,
+      });
       this.#deviceUrl = this.#broker.url;
     }
+
     const statusTopic = topics.status(site, id);
     this.#upstream = await connectMqtt(upstream.url, {
       clientId: `twinbed-${site}-${id}-uplink`,
@@ -149,135 +226,227 @@ export class Gateway {
       // [MQTT-3.1.2-8] the broker publishes the will if the gateway vanishes without DISCONNECT
       will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
     });
+    this.#upstream.on('error', (error) => this.#log.warn({ err: error }, 'uplink connection error'));
+    this.#upstream.on('message', (topic, payload) => void this.#onGatewayCommand(topic, payload));
+    await this.#upstream.subscribeAsync(topics.cmd(site, id), { qos: 1 });
+
     const edgeOptions = { clientId: `twinbed-${site}-${id}-edge`, clean: true };
-    // With security on, the gateway's own subscriber joins its embedded broker in memory: it needs no device
+    // With security on, the gateway's own client joins its embedded broker in memory: it needs no device
     // certificate, yet still logs in (a per-run credential) and passes the same ACL.
     this.#edge =
       security && this.#broker
         ? await connectInProcess(this.#broker.aedes, { ...edgeOptions, username: security.internal.username, password: security.internal.password })
         : await connectMqtt(this.#deviceUrl, edgeOptions);
-    this.#edge.on('message', (topic, payload, packet) => this.ingest(payload, { topic }, packet.qos));
-    await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
+    if (!this.#broker) {
+      // An external device broker acknowledged the device already; take each message into the inbox before
+      // acknowledging it to that broker (mqtt.js sends our PUBACK when this callback returns).
+      this.#edge.handleMessage = (packet, done) => {
+        try {
+          this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      };
+      await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
+    }
+
+    this.#forwarder = new Forwarder({
+      store: this.#store,
+      client: this.#uplink ? linkUplink(this.#upstream, this.#uplink) : this.#upstream,
+      clock: this.#clock,
+      ...storeConfig.forwarder,
+      onSent: () => this.#counters.uplinkWritten++,
+      onAcked: (row) => this.#onAcked(row),
+      onError: (error, row) => {
+        this.#counters.uplinkErrors++;
+        this.#log.error({ err: error, topic: row?.topic }, 'uplink');
+      },
+    });
+    this.#pump = new InboxPump({
+      store: this.#store,
+      maxRows: storeConfig.commitMaxRows,
+      process: async (row) => this.#afterProcessing(await this.#processor!.process(row.payload, { topic: row.topic }, row.qos, row.id)),
+      onError: (error, row) => this.#log.error({ err: error, inboxId: row?.id, topic: row?.topic }, 'inbox row not handed over'),
+    });
+    this.#forwarder.start();
+    this.#pump.start();
 
     const ingest = this.ingest.bind(this);
     if (this.config.http) this.#http = await startHttpIngest({ ...this.config.http.listen, ingest, authenticate: this.#authenticate });
     if (this.config.coap) this.#coap = await startCoapIngest({ ...this.config.coap.listen, ingest, authenticate: this.#authenticate });
+    if (this.config.metrics) {
+      this.#metrics.trackQueue(() => this.#forwarder!.stats());
+      this.#metricsServer = await startMetricsServer({ ...this.config.metrics.listen, registry: this.#metrics.registry });
+    }
 
     this.#publishStatus('online');
     this.#cancelStatus = new Scheduler(this.#clock).every(statusIntervalS * 1000, () => this.#publishStatus('online'), {
       startMs: this.#clock.now() + statusIntervalS * 1000,
     });
-    this.#log.info({ site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl }, 'gateway ready');
+    this.#log.info(
+      { site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl, metricsUrl: this.metricsUrl, store: storeConfig.path },
+      'gateway ready',
+    );
   }
 
+  async #startModel(): Promise<void> {
+    const anomaly = this.config.anomaly;
+    if (!anomaly) return;
+    this.#slot = new ModelSlot();
+    this.#detector = new AnomalyDetector(this.#slot, {
+      anomalyAfter: anomaly.anomalyAfter,
+      clearAfter: anomaly.clearAfter,
+      criticalRatio: anomaly.criticalRatio,
+      rule: anomaly.rule,
+      ...(anomaly.threshold === undefined ? {} : { threshold: anomaly.threshold }),
+    });
+    if (anomaly.model) {
+      await this.#slot.stage(anomaly.model, { version: path.basename(anomaly.model, '.onnx') });
+      this.#slot.activate();
+    }
+  }
 
   /**
-   * The one ingest path for every protocol (MQTT, HTTP, CoAP): decode, check the payload against its topic, compute
-   * features and publish them upstream. Returns the reason when the message was dead-lettered.
+   * aedes runs authorizePublish before it writes the PUBACK, so a device's telemetry goes into the durable inbox
+   * here, after the policy allowed it: [MQTT-4.3.2-2] a PUBACK means the receiver has accepted ownership.
    */
-  ingest(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2 = 1): IngestResult {
+  #acceptingPublish(policy: AedesOptions['authorizePublish'] | undefined): NonNullable<AedesOptions['authorizePublish']> {
+    return (client, packet, done) => {
+      const accept = (error?: Error | null) => {
+        if (error) return done(error);
+        try {
+          if (client) this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
+          done(null);
+        } catch (failure) {
+          done(failure as Error); // no PUBACK: aedes drops the connection and the device resends
+        }
+      };
+      if (policy) policy(client, packet, accept);
+      else accept(null);
+    };
+  }
+
+  /** Takes a device payload into the durable inbox (synchronously) and wakes the pump. */
+  #accept(topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
+    const where = parseTopic(topic);
+    if (where?.kind !== 'telemetry' || where.site !== this.config.site) return;
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
-    let features: FeaturesV1;
-    // For HTTP and CoAP the envelope names its topic; a rejected one is filed under the authenticated device.
-    let topic = 'topic' in route ? route.topic : topics.telemetry(this.config.site, route.device ?? 'unknown', 'unknown');
-    try {
-      const decoded = decodeMessage(payload);
-      // A signed envelope is checked (MAC, replay window) and unwrapped; devices that must sign cannot skip it.
-      const message = this.#security ? this.#security.verifier.verify(decoded) : decoded;
-      if (message.type !== 'telemetry') throw new DecodeError('type', `expected "telemetry", got "${message.type}"`);
-      const telemetry = message;
-      if ('topic' in route) {
-        const where = parseTopic(topic);
-        if (where?.kind !== 'telemetry' || where.site !== this.config.site || where.device !== telemetry.device || where.sensor !== telemetry.sensor) {
-          throw new DecodeError('device', `payload names ${telemetry.device}/${telemetry.sensor} but arrived on ${topic}`);
-        }
-      } else {
-        topic = topics.telemetry(this.config.site, telemetry.device, telemetry.sensor);
-        if (route.device !== undefined && route.device !== telemetry.device) {
-          throw new DecodeError('device', `authenticated as ${route.device} over ${route.via} but the envelope names ${telemetry.device}`);
-        }
-      }
-      const n = telemetry.values.length;
-      features = {
-        type: 'features',
-        v: 1,
-        device: telemetry.device,
-        sensor: telemetry.sensor,
-        seq: telemetry.seq,
-        tsMs: telemetry.tsMs,
-        windowMs: (1000 * Math.max(n, 1)) / telemetry.rateHz,
-        unit: telemetry.unit,
-        features: { ...blockFeatures(telemetry.values) },
-      };
-    } catch (error) {
-      return { accepted: false, reason: this.#deadLetter(topic, payload, error) };
+    this.#metrics.bytesIn(where.device, where.sensor, payload.length);
+    // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
+    this.#store!.acceptInbox({ device: where.device, sensor: where.sensor, seq: null, topic, payload, qos });
+    this.#pump?.notify();
+  }
+
+  /**
+   * HTTP and CoAP ingestion: processed at once and queued before the response, so an accepted reading is durable
+   * when the client hears so. Readings of a window still open are queued when the window closes.
+   */
+  async ingest(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2 = 1): Promise<IngestResult> {
+    this.#counters.received++;
+    this.#counters.bytesIn += payload.length;
+    const processed = this.#afterProcessing(await this.#processor!.process(payload, route, qos));
+    this.#store!.enqueue(processed.enqueue);
+    return processed.result;
+  }
+
+  /** Emits every open window (the end of a run, or a shutdown without a durable store) and queues the results. */
+  async flush(): Promise<void> {
+    await this.#pump?.idle();
+    if (!this.#processor || !this.#pump) return;
+    this.#pump.commit(this.#afterProcessing(await this.#processor.flush()));
+  }
+
+  /** Counts what processing produced and sends its local commands; returns it for the hand-over. */
+  #afterProcessing(processed: Processed): Processed {
+    for (const message of processed.enqueue) {
+      if (message.priority === PRIORITY.events) this.#counters.events++;
+      else if (message.topic.includes('/features/')) this.#counters.windows++;
     }
-    // Features keep the reading's QoS: a QoS 0 reading stays best-effort all the way to the cloud.
-    const upQos = qos === 0 ? 0 : 1;
-    this.#publishUpstream(topics.features(this.config.site, features.device, features.sensor), encodeMessage(features, 'cbor'), upQos, {
-      onWrite: () => this.#counters.featuresWritten++,
-      onAck: () => this.#counters.featuresAcked++,
+    for (const command of processed.commands) this.#sendCommand(command);
+    return processed;
+  }
+
+  /** Local action: straight to the device's cmd topic on the device broker, no cloud round trip. */
+  #sendCommand({ device, command, detectedWallMs }: LocalCommand): void {
+    this.#counters.commands++;
+    this.#log.info({ device, action: command.action, id: command.id }, 'local action');
+    this.#edge?.publish(topics.cmd(this.config.site, device), Buffer.from(encodeMessage(command, 'json')), { qos: 1 }, (error) => {
+      if (error) this.#log.error({ err: error, device }, 'command not delivered');
+      else this.#actionLatency.record(monotonicWallMs() - detectedWallMs);
     });
-    this.#counters.featuresPublished++;
-    return { accepted: true };
   }
 
-  #deadLetter(topic: string, payload: Buffer, error: unknown): string {
-    if (!(error instanceof DecodeError) && !(error instanceof IntegrityError)) throw error;
-    this.#counters.deadLettered++;
-    const letter: DeadLetterV1 = {
-      type: 'deadletter',
-      v: 1,
-      stage: 'gateway',
-      topic,
-      reason: error.message,
-      tsMs: this.#clock.now(),
-      payloadB64: bytesToBase64(payload),
-    };
-    this.#log.warn({ topic, reason: error.message, bytes: payload.length }, 'dead-lettered a device message');
-    this.#publishUpstream(topics.deadLetter(this.config.site), encodeMessage(letter, 'json'), 1);
-    return error.message;
+  #onAcked(row: OutboxRow): void {
+    this.#counters.uplinkAcked++;
+    this.#counters.bytesOut += row.bytes;
+    if (row.priority === PRIORITY.raw) this.#counters.rawBytesOut += row.bytes;
+    this.#metrics.bytesOut(row.priority === PRIORITY.events ? 'events' : row.priority === PRIORITY.raw ? 'raw' : 'features', row.bytes);
   }
 
-  #publishUpstream(topic: string, payload: Uint8Array, qos: 0 | 1, hooks: PublishHooks = {}): void {
-    if (!this.#upstream) return;
-    this.#counters.bytesOut += payload.byteLength;
-    const uplink = this.#uplink;
-    if (uplink) uplink.send({ bytes: payload.byteLength, qos }, () => this.#publishNow(topic, payload, qos, hooks));
-    else this.#publishNow(topic, payload, qos, hooks);
-  }
-
-  #publishNow(topic: string, payload: Uint8Array, qos: 0 | 1, { onWrite, onAck, retain = false }: PublishHooks): void {
-    const upstream = this.#upstream;
-    if (!upstream) return;
-    onWrite?.();
-    upstream.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos, retain }, (error) => {
-      if (error) {
-        this.#counters.uplinkErrors++;
-        this.#log.error({ topic, err: error }, 'upstream publish failed');
-      } else onAck?.();
-    });
+  /** Commands to the gateway itself, from the cloud over MQTT: model slot operations. */
+  async #onGatewayCommand(topic: string, payload: Buffer): Promise<void> {
+    let command: CommandV1;
+    try {
+      command = decodeMessage(payload) as CommandV1;
+      if (command.type !== 'cmd') throw new DecodeError('type', `expected "cmd", got "${command.type}"`);
+    } catch (error) {
+      this.#log.warn({ err: error, topic }, 'ignored a malformed gateway command');
+      return;
+    }
+    if (!this.#slot || !(MODEL_ACTIONS as readonly string[]).includes(command.action)) {
+      this.#log.warn({ action: command.action }, 'gateway command not supported here (no anomaly model configured, or unknown action)');
+      return;
+    }
+    const result = await handleModelCommand(this.#slot, command, this.config.anomaly?.modelDir ? { modelDir: this.config.anomaly.modelDir } : {});
+    this.#log.info({ id: command.id, action: command.action, ok: result.ok }, 'gateway command');
+    this.#publishStatus('online', { lastCommand: result });
   }
 
   #status(state: StatusV1['state']): StatusV1 {
     return { type: 'status', v: 1, device: this.config.id, tsMs: this.#clock.now(), state, counters: { ...this.#counters } };
   }
 
-  #publishStatus(state: StatusV1['state']): void {
-    this.#publishUpstream(topics.status(this.config.site, this.config.id), encodeMessage(this.#status(state), 'json'), 1, { retain: true });
+  #publishStatus(state: StatusV1['state'], extra?: Record<string, unknown>): void {
+    const status = this.#status(state);
+    const payload = extra ? { ...status, counters: { ...status.counters, ...flatten(extra) } } : status;
+    this.#upstream?.publish(topics.status(this.config.site, this.config.id), Buffer.from(encodeMessage(payload, 'json')), { qos: 1, retain: true });
   }
 
-  /** Publishes a final status, disconnects both sides and closes the embedded broker. */
+  /**
+   * Stops accepting, hands over what was accepted, and closes. With a durable store, open windows stay in the inbox
+   * and the queue stays in the outbox for the next start; with an in-memory one they are flushed and sent first.
+   */
   async stop(): Promise<void> {
     this.#cancelStatus();
-    if (this.#upstream?.connected) this.#publishStatus('offline');
     await this.#http?.close();
     await this.#coap?.close();
+    await this.#broker?.close();
+    if (this.#store?.isOpen && this.config.store.path === ':memory:') await this.flush().catch(() => undefined);
+    await this.#pump?.stop();
+    this.#forwarder?.stop();
+    if (this.#upstream?.connected) this.#publishStatus('offline');
     await this.#edge?.endAsync();
     await this.#upstream?.endAsync();
-    await this.#broker?.close();
+    if (this.#store?.isOpen) this.#store.close();
+    await this.#metricsServer?.close();
     this.#edge = this.#upstream = this.#broker = undefined;
-    this.#http = this.#coap = undefined;
+    this.#http = this.#coap = this.#metricsServer = undefined;
   }
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** Status counters are numbers; a command result goes in as `lastCommand.ok` = 0/1 and its fields as JSON-safe numbers. */
+function flatten(extra: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(extra)) {
+    if (typeof value === 'number') out[key] = value;
+    else if (typeof value === 'boolean') out[key] = value ? 1 : 0;
+    else if (value && typeof value === 'object' && 'ok' in value) out[`${key}.ok`] = (value as { ok: boolean }).ok ? 1 : 0;
+  }
+  return out;
 }

@@ -54,11 +54,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Parame
   }
   const rejected: { index: number; reason: string }[] = [];
   let accepted = 0;
-  items.forEach((payload, index) => {
-    const result = options.ingest(payload, { device, via: 'http' }, 1);
+  for (const [index, payload] of items.entries()) {
+    const result = await options.ingest(payload, { device, via: 'http' }, 1);
     if (result.accepted) accepted++;
     else rejected.push({ index, reason: result.reason });
-  });
+  }
   reply(res, rejected.length && !accepted ? 400 : 200, { accepted, rejected });
 }
 

@@ -1,7 +1,31 @@
 // gateway/: the edge gateway, in-process or as its own process (`twinbed gateway --config gateway.yaml`).
 export { Gateway, type GatewayOptions, type GatewayCounters } from './gateway';
 export { GatewayConfigSchema, loadGatewayConfig, type GatewayConfig, type GatewayConfigInput } from './config';
-export { blockFeatures, type BlockFeatures } from './features';
 export type { DeviceAuthenticator, Ingest, IngestRoute, IngestResult } from './device-auth';
 export { jsonBatch } from './http-ingest';
 export * from './security';
+export * from './store';
+export { GatewayMetrics, startMetricsServer, MetricsConfigSchema, type MetricsConfig, type MetricsServer } from './metrics';
+export * from './model';
+export {
+  PipelineSchema,
+  PipelinesSchema,
+  SensorPipeline,
+  pipelineFor,
+  defaultPipelineFor,
+  PER_BLOCK_PIPELINE,
+  VIBRATION_PIPELINE,
+  SLOW_PIPELINE,
+  encodeRawBlock,
+  decodeRawBlock,
+  nodeGzip,
+  RawRing,
+  DspError,
+  type PipelineConfig,
+  type PipelineConfigInput,
+  type PipelineOutput,
+  type RawUplinkConfig,
+  type RawEncoding,
+} from './dsp';
+export { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
+export { ActionSchema, AnomalySchema, type ActionConfig, type AnomalyConfig } from './edge-config';

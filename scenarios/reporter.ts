@@ -5,8 +5,10 @@ export interface RunStats {
   published: number;
   /** Of those, how many the gateway's broker acknowledged. */
   acked: number;
-  /** Readings stored by the cloud (first copy of each key). */
+  /** Readings the cloud holds, each once (counted through the windows that summarise them). */
   stored: number;
+  /** Feature windows the cloud stored. */
+  windows: number;
   /** Copies the cloud dropped because the key was already stored. */
   duplicatesDropped: number;
   /** Messages sent to dead-letter topics, by any layer. */
@@ -21,6 +23,17 @@ export interface RunStats {
   qos0: { published: number; stored: number; lost: number };
   /** Blocks sensors did not deliver (dropout faults); never published, so never lost. */
   droppedBySensors: number;
+  /** What the edge gateway did: bandwidth (payload bytes in from devices ÷ acknowledged upstream), events, actions. */
+  edge: {
+    bytesIn: number;
+    bytesOut: number;
+    bandwidthReduction: number;
+    rawBytesOut: number;
+    events: number;
+    commands: number;
+    actionLatencyP50Ms?: number;
+    actionLatencyP99Ms?: number;
+  };
 }
 
 export interface RunResult {

@@ -30,6 +30,8 @@ export class ListReporter implements Reporter {
         `QoS 0: ${stats.qos0.published} published, ${stats.qos0.lost} lost` +
         (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : '') +
         '\n' +
+        `  edge: ${stats.windows} windows, ${stats.edge.events} events, ${stats.edge.commands} commands; ` +
+        `${(stats.edge.bytesIn / 1e6).toFixed(1)} MB in, ${(stats.edge.bytesOut / 1e3).toFixed(1)} kB up (×${stats.edge.bandwidthReduction} less)\n` +
         `  simulated ${result.simulatedS} s in ${(result.wallMs / 1000).toFixed(1)} s of wall time (×${result.speedup.toFixed(1)})\n` +
         `  telemetry sha256 ${result.telemetrySha256}\n` +
         (result.passed

@@ -88,13 +88,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       stats: {
         published: sum(published.map((p) => p.sent)),
         acked: sum(published.map((p) => p.acked)),
-        stored: cloudStats.stored,
+        stored: sum(evidence.stored.map((s) => s.count)),
+        windows: cloudStats.stored,
         duplicatesDropped: cloudStats.duplicatesDropped,
         deadLettered: (await stack.storage.counts()).deadLetters,
         alerts: alerts.filter((a) => a.state === 'raised').length,
         bytesPublished: sum(published.map((p) => p.bytes)),
         ...qosStats(published, evidence.stored),
         droppedBySensors: sum(published.map((p) => p.dropped)),
+        edge: edgeStats(stack),
       },
       telemetrySha256: stack.fleet.telemetrySha256(),
       ...(stack.links.size ? { links: linkReport(stack) } : {}),
@@ -132,22 +134,33 @@ async function runClockUntil(clock: Clock, endMs: number): Promise<void> {
 }
 
 /**
- * Waits until everything the gateway has received is stored in the cloud, or the timeout passes. On a virtual clock
- * simulated time moves on while a link still carries something: readings the gateway forwards after the last tick
- * cross the uplink in simulated time, and nothing else would advance it.
+ * Waits until everything the gateway accepted is processed, sent, acknowledged and received by the cloud, or the
+ * timeout passes. On a virtual clock simulated time moves on while anything is still on its way: the uplink crosses
+ * simulated links, and nothing else would advance it.
  */
 async function settle(stack: Stack, clock: Clock, timeoutMs: number): Promise<void> {
   const acked = sum(stack.fleet.stats().map((s) => s.acked));
   const deadline = monotonicWallMs() + timeoutMs;
+  let flushed = false;
   while (monotonicWallMs() < deadline) {
     const gw = stack.gateway.counters();
+    if (!flushed && gw.received >= acked) {
+      // Every reading is in the gateway: close the windows still open, so their readings go up too.
+      await stack.gateway.flush();
+      flushed = true;
+    }
+    const pending = stack.gateway.pending();
+    const idle = flushed && linkBacklog(stack) === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
+    // Every acknowledged row must have reached the cloud once: a simulated uplink may deliver one twice (the
+    // cloud counts the copy as a duplicate) or lose a QoS 0 one (the link counts it).
+    const uplinkLost = stack.links.get('edge->cloud')?.channel.counters().lostQos0 ?? 0;
     const cloud = stack.cloud.stats();
-    // Counted in writes, not messages: a simulated uplink may write a feature twice (duplicates, resends) or lose a
-    // QoS 0 one, so only "every write acknowledged and received" means the pipeline is empty.
-    const gatewayDone = linkBacklog(stack) === 0 && gw.received >= acked && gw.featuresAcked + gw.uplinkErrors >= gw.featuresWritten;
-    if (gatewayDone && cloud.stored + cloud.duplicatesDropped >= gw.featuresWritten) break;
-    if (clock instanceof VirtualClock && linkBacklog(stack) > 0) await clock.runUntil(clock.now() + 100);
-    else await new Promise((resolve) => setTimeout(resolve, 10));
+    if (idle && cloud.received - cloud.duplicatesDropped + uplinkLost >= gw.uplinkAcked) break;
+    if (clock instanceof VirtualClock && (linkBacklog(stack) > 0 || pending.outbox > 0 || pending.inFlight > 0)) {
+      await clock.runUntil(clock.now() + 100);
+      // Advancing an idle virtual clock settles in microtasks only: yield, or sockets never get to deliver.
+      await new Promise((resolve) => setImmediate(resolve));
+    } else await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await stack.cloud.idle();
 }
@@ -162,7 +175,6 @@ function qosStats(published: readonly DeviceStats[], stored: readonly SequenceSu
     qos0: { published: qos0Published, stored: qos0Stored, lost: qos0Published - qos0Stored },
   };
 }
-
 function linkReport(stack: Stack): NonNullable<RunResult['links']> {
   const report: NonNullable<RunResult['links']> = {};
   for (const [name, { model, channel }] of stack.links) {
@@ -179,6 +191,21 @@ function linkReport(stack: Stack): NonNullable<RunResult['links']> {
     };
   }
   return report;
+}
+
+function edgeStats(stack: Stack): RunStats['edge'] {
+  const gw = stack.gateway.counters();
+  const bandwidth = stack.gateway.bandwidth();
+  const latency = stack.gateway.actionLatency();
+  return {
+    bytesIn: bandwidth.bytesIn,
+    bytesOut: bandwidth.bytesOut,
+    bandwidthReduction: Number(bandwidth.reduction.toFixed(1)),
+    rawBytesOut: gw.rawBytesOut,
+    events: gw.events,
+    commands: gw.commands,
+    ...(gw.commands ? { actionLatencyP50Ms: Number(latency.p50Ms.toFixed(2)), actionLatencyP99Ms: Number(latency.p99Ms.toFixed(2)) } : {}),
+  };
 }
 
 function sum(values: readonly number[]): number {

@@ -4,13 +4,14 @@ import { SensorPipeline } from './sensor-pipeline';
 /** Rate at or below which a sensor counts as slow (temperatures, pressures) and gets the slow default. */
 export const SLOW_SENSOR_MAX_RATE_HZ = 10;
 
-/** Vibration (unit `g`): spike removal, 2 Hz high-pass against drift, 1 s Hann windows, full stats, three bands, three peaks. */
+/**
+ * Vibration (unit `g`): 2 Hz high-pass against drift, 1 s Hann windows, full stats, three bands, three peaks, raw
+ * blocks around events. No Hampel filter: bearing impacts are genuine outliers, and removing them would erase the
+ * kurtosis and crest factor that reveal a defect (Hampel is for slow signals; declare it where it belongs).
+ */
 export const VIBRATION_PIPELINE: PipelineConfigInput = {
   sensors: ['*'],
-  stages: [
-    { type: 'hampel', halfWidth: 3, threshold: 3 },
-    { type: 'highpass', cutoffHz: 2, sections: 1 },
-  ],
+  stages: [{ type: 'highpass', cutoffHz: 2, sections: 1 }],
   window: { seconds: 1, overlap: 0, function: 'hann' },
   features: {
     stats: ['rms', 'peak', 'crest', 'kurtosis', 'skewness'],

@@ -52,15 +52,10 @@ export const StoreConfigSchema = z
     path: z
       .string()
       .min(1)
-      .describe('SQLite file holding the inbox and the outbox, created if missing. Relative to the working directory.'),
+      .default(':memory:')
+      .describe('SQLite file holding the inbox and the outbox, created if missing, relative to the gateway config. Default `:memory:` (nothing survives a restart).'),
     synchronous: SynchronousSchema.default('normal'),
     outbox: OutboxBoundsSchema.prefault({}).describe('Bounds of the uplink queue and what happens when it is full.'),
-    commitWindowMs: z
-      .number()
-      .positive()
-      .max(60_000)
-      .default(50)
-      .describe('Milliseconds between hand-overs of processed inbox rows to the outbox. Default 50.'),
     commitMaxRows: z.number().int().min(1).max(100_000).default(512).describe('Inbox rows handed over per transaction, at most. Default 512.'),
     forwarder: ForwarderConfigSchema.describe('Sending the outbox upstream.'),
   })

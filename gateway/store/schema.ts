@@ -55,7 +55,8 @@ export function openDatabase(file: string, synchronous: Synchronous): Database.D
     });
   }
   try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    // An in-memory store (simulated runs, tests) has no file to journal: durability is not its point.
+    const mode = file === ':memory:' ? 'wal' : db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
       throw new StoreError('E_STORE_OPEN', file, `the file system refused WAL mode (got journal_mode=${String(mode)}); put the store on a local disk`);
     }

@@ -22,7 +22,8 @@ describe('malformed device payloads', () => {
     storage = new SqliteStorage();
     cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, clock });
     gateway = await Gateway.start({
-      config: GatewayConfigSchema.parse({ site: 'plant-dl', devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url } }),
+      // A record per block: these tests send 4-sample blocks and look at each one's features.
+      config: GatewayConfigSchema.parse({ site: 'plant-dl', devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url }, pipelines: [{ sensors: ['*'], window: { blocks: 1 } }] }),
       clock,
     });
     watcher = await mqtt.connectAsync(cloudBroker.url);
@@ -64,7 +65,7 @@ describe('malformed device payloads', () => {
     // The payload travels with the letter, byte for byte, so nothing is lost.
     expect(Buffer.from(letters[0]!.payloadB64, 'base64').toString()).toBe('{"type":"telemetry", truncated');
 
-    expect(gateway.counters()).toMatchObject({ received: 5, deadLettered: 4, featuresPublished: 1 });
+    expect(gateway.counters()).toMatchObject({ received: 5, deadLettered: 4, windows: 1 });
     await cloud.idle();
     expect(cloud.stats()).toMatchObject({ stored: 1, deadLettered: 4 });
     expect((await storage.counts()).deadLetters).toBe(4);

@@ -25,7 +25,7 @@ describe('gateway broker modes and status', () => {
     const devices = track(await startBroker());
     const cloud = track(await startBroker());
     const gateway = track(
-      await Gateway.start({ config: GatewayConfigSchema.parse({ site: 's1', devices: { url: devices.url }, upstream: { url: cloud.url } }), clock: new ScaledRealClock() }),
+      await Gateway.start({ config: GatewayConfigSchema.parse({ site: 's1', devices: { url: devices.url }, upstream: { url: cloud.url }, pipelines: [{ sensors: ['*'], window: { blocks: 1 } }] }), clock: new ScaledRealClock() }),
     );
     expect(gateway.deviceUrl).toBe(devices.url);
     const upstream = track(await mqtt.connectAsync(cloud.url));
@@ -43,7 +43,7 @@ describe('gateway broker modes and status', () => {
     const start = Date.parse('2026-01-01T00:00:00Z');
     const clock = new VirtualClock(start);
     const gateway = await Gateway.start({
-      config: GatewayConfigSchema.parse({ site: 's2', id: 'edge-7', devices: { listen: { port: 0 } }, upstream: { url: cloud.url }, statusIntervalS: 5 }),
+      config: GatewayConfigSchema.parse({ site: 's2', id: 'edge-7', devices: { listen: { port: 0 } }, upstream: { url: cloud.url }, statusIntervalS: 5, pipelines: [{ sensors: ['*'], window: { blocks: 1 } }] }),
       clock,
     });
     const device = track(await mqtt.connectAsync(gateway.deviceUrl));
@@ -58,7 +58,7 @@ describe('gateway broker modes and status', () => {
     watcher.on('message', (_t, payload) => statuses.push(decodeAs(payload, 'status')));
     await watcher.subscribeAsync('twinbed/v1/s2/edge-7/status', { qos: 1 });
     expect(await waitUntil(() => statuses.length >= 1, 5000)).toBe(true);
-    expect(statuses.at(-1)).toMatchObject({ device: 'edge-7', state: 'online', tsMs: start + 5000, counters: { received: 2, deadLettered: 1, featuresPublished: 1 } });
+    expect(statuses.at(-1)).toMatchObject({ device: 'edge-7', state: 'online', tsMs: start + 5000, counters: { received: 2, deadLettered: 1, windows: 1 } });
 
     await gateway.stop();
     expect(await waitUntil(() => statuses.at(-1)?.state === 'offline', 5000)).toBe(true);

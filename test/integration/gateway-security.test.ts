@@ -74,6 +74,8 @@ describe('a secured gateway', () => {
           '  listen: { port: 0 }',
           'upstream:',
           `  url: ${cloudBroker.url}`,
+          'pipelines:',
+          "  - { sensors: ['*'], window: { blocks: 1 } }",
           'security:',
           '  registry: devices.yaml',
           '  tls: { cert: server.pem, key: server.key, ca: ca.pem, clientCert: require }',

@@ -48,6 +48,8 @@ describe('HTTP and CoAP ingestion at the gateway, with the same device credentia
         upstream: { url: broker.url },
         http: { listen: { port: 0 } },
         coap: { listen: { port: 0 } },
+        // A record per block: these tests send 4-sample blocks and look at each one's features.
+        pipelines: [{ sensors: ['*'], window: { blocks: 1 } }],
       }),
       clock,
       authenticate: async (device, secret) => secrets[device] === secret,

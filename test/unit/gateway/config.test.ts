@@ -42,6 +42,11 @@ describe('loadGatewayConfig on valid files', () => {
       devices: {},
       upstream: { url: 'mqtt://127.0.0.1:1883' },
       statusIntervalS: 10,
+      // The edge defaults: no declared pipelines (the defaults by unit and rate apply), no local rules, an in-memory store.
+      pipelines: [],
+      rules: [],
+      actions: [],
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
     const config = await loadGatewayConfig(file);
     expect(config.devices.listen).toBeUndefined();
@@ -70,6 +75,10 @@ describe('loadGatewayConfig on valid files', () => {
       devices: { url: 'mqtts://devices.example:8883' },
       upstream: { url: 'mqtt://cloud.example:1883' },
       statusIntervalS: 2.5,
+      pipelines: [],
+      rules: [],
+      actions: [],
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
   });
 });
@@ -126,6 +135,10 @@ describe('GatewayConfigSchema', () => {
       devices: {},
       upstream: { url: 'tcp://10.0.0.2:1883' },
       statusIntervalS: 10,
+      pipelines: [],
+      rules: [],
+      actions: [],
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { blockFeatures } from '../../../gateway/index';
+import { blockFeatures } from '../../support/block-features';
 import { ConfigError } from '../../../protocol/index';
 import { parseScenario } from '../../../scenarios/index';
 import { RandomStreams } from '../../../sim/index';

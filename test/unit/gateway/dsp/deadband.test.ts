@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { Deadband, SensorPipeline, defaultPipelineFor } from '../../../../gateway/dsp/index';
+import { Deadband, PipelineSchema, SensorPipeline } from '../../../../gateway/dsp/index';
 import { block } from './signals';
+
+/** A slow-sensor pipeline with report-by-exception (not the default: a site opts in to it). */
+const DEADBAND = PipelineSchema.parse({
+  sensors: ['temp'],
+  window: { blocks: 1, function: 'rect' },
+  features: { stats: ['mean', 'rms', 'peak', 'crest'] },
+  deadband: { delta: 0.5, maxIntervalS: 60, feature: 'mean' },
+});
 
 describe('deadband pipeline (default for slow sensors)', () => {
   it('reports the first value, then only a move of ≥ 0.5 since the last report or 60 s without one', () => {
     const temps = [25.0, 25.2, 25.4, 25.5, 25.1, 24.9, ...new Array<number>(60).fill(24.9), 24.95];
-    const config = defaultPipelineFor({ unit: 'degC', rateHz: 1 });
-    const p = new SensorPipeline(config, { device: 'pump-1', sensor: 'temp' });
+    const p = new SensorPipeline(DEADBAND, { device: 'pump-1', sensor: 'temp' });
     // One sample a second, one block a sample: tsMs = T0 + seq·1000.
     const outputs = temps.flatMap((value, seq) => p.push(block(seq, [value], { rateHz: 1, unit: 'degC', sensor: 'temp' })));
     const reports = outputs.flatMap((o, seq) => (o.kind === 'report' ? [[seq, o.message.features.mean]] : []));
@@ -23,7 +30,7 @@ describe('deadband pipeline (default for slow sensors)', () => {
   });
 
   it('carries the watched feature (mean) and the required rms, peak and crest in every report', () => {
-    const p = new SensorPipeline(defaultPipelineFor({ unit: 'degC', rateHz: 1 }), { device: 'pump-1', sensor: 'temp' });
+    const p = new SensorPipeline(DEADBAND, { device: 'pump-1', sensor: 'temp' });
     const [out] = p.push(block(0, [40], { rateHz: 1, unit: 'degC', sensor: 'temp' }));
     expect(out).toMatchObject({ kind: 'report', message: { unit: 'degC', blocks: 1, windowMs: 1000, features: { mean: 40, rms: 40, peak: 40, crest: 1 } } });
   });

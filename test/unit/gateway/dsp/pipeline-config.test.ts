@@ -101,7 +101,8 @@ describe('pipeline config', () => {
 describe('default pipelines', () => {
   it('gives g sensors the vibration pipeline (raw around events), slow sensors a record per block without deadband, the rest one record per block', () => {
     const vibration = defaultPipelineFor({ unit: 'g', rateHz: 25_600 });
-    expect(vibration.stages.map((s) => s.type)).toEqual(['hampel', 'highpass']);
+    // No Hampel: bearing impacts are the outliers a defect is recognised by.
+    expect(vibration.stages.map((s) => s.type)).toEqual(['highpass']);
     expect(vibration.window).toEqual({ seconds: 1, overlap: 0, function: 'hann' });
     expect(vibration.features.bandsHz).toEqual([
       [10, 1000],

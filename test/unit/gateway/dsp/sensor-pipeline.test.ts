@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockFeatures } from '../../../../gateway/index';
+import { blockFeatures } from '../../../support/block-features';
 import { PER_BLOCK_PIPELINE, PipelineSchema, SensorPipeline, type PipelineConfigInput, type PipelineOutput } from '../../../../gateway/dsp/index';
 import { FeaturesV1Schema } from '../../../../protocol/index';
 import { T0, block, blocksOf, tone } from './signals';

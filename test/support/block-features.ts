@@ -1,3 +1,4 @@
+// The per-block features the gateway computed before pipelines: a reference for tests (the DSP's PER_BLOCK_PIPELINE reproduces it).
 /** Time-domain features of one block, in the block's unit (crest is dimensionless). */
 export interface BlockFeatures {
   rms: number;

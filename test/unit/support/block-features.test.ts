@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockFeatures } from '../../../gateway/index';
+import { blockFeatures } from '../../support/block-features';
 
 /** `periods` whole periods of A·sin, sampled `n` times. */
 const sine = (amplitude: number, periods: number, n: number, phaseRad = 0) =>

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { IdSchema, ThresholdRuleSchema } from '../protocol';
+import { DetectorOptionsSchema } from './model';
+
+/** A local action: when an event is raised at the edge, send a command to the device without a cloud round trip. */
+export const ActionSchema = z
+  .object({
+    on: z
+      .string()
+      .min(1)
+      .describe('What triggers it: the name of a local rule, or `anomaly` for the anomaly model. Required.'),
+    action: z.string().min(1).describe('Command action sent to the device, e.g. `slow-down`, `stop`. Required.'),
+    args: z.record(z.string(), z.unknown()).optional().describe('Command arguments, e.g. { speedRpm: 740, rampS: 5 }. Default none.'),
+    device: IdSchema.optional().describe('Only for events of this device. Default: any; the command goes to the device that raised the event.'),
+  })
+  .strict();
+
+/** The edge anomaly model: which sensors it scores, the model file and the debounce. */
+export const AnomalySchema = z
+  .object({
+    sensors: z.array(IdSchema).min(1).default(['accel']).describe('Sensors whose feature windows the model scores. Default [accel].'),
+    model: z.string().min(1).optional().describe('ONNX model to activate at start (from `twinbed model fit`). Default: none until one is staged.'),
+    modelDir: z.string().min(1).optional().describe('Folder `model.stage` commands may load files from. Default: none (stage by bytes only).'),
+    ...DetectorOptionsSchema.shape,
+  })
+  .strict();
+
+export const EdgeRulesShape = {
+  rules: z.array(ThresholdRuleSchema).default([]).describe('Local threshold rules on feature windows; they raise edge events. Default none.'),
+  anomaly: AnomalySchema.optional().describe('Local anomaly detection with an ONNX model. Default: off.'),
+  actions: z.array(ActionSchema).default([]).describe('Commands the gateway sends to a device when a local event is raised. Default none.'),
+} as const;
+
+export type ActionConfig = z.output<typeof ActionSchema>;
+export type AnomalyConfig = z.output<typeof AnomalySchema>;

@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import {
+  AlertEngine,
+  bytesToBase64,
+  decodeMessage,
+  DecodeError,
+  encodeMessage,
+  topics,
+  type CommandV1,
+  type DeadLetterV1,
+  type EventV1,
+  type FeaturesV1,
+  type TelemetryV1,
+  type ThresholdRule,
+} from '../protocol';
+import type { Clock } from '../sim';
+import type { IngestResult, IngestRoute } from './device-auth';
+import { encodeRawBlock, pipelineFor, RawRing, SensorPipeline, type GzipCodec, type PipelineConfig, type PipelineOutput } from './dsp';
+import type { ActionConfig } from './edge-config';
+import type { AnomalyDetector } from './model';
+import { IntegrityError, type GatewaySecurity } from './security';
+import { PRIORITY, type HandOver, type OutboxInput } from './store';
+
+/** A command the gateway decided to send a device, with when it decided (for detection-to-command latency). */
+export interface LocalCommand {
+  device: string;
+  command: CommandV1;
+  /** Wall-clock ms (monotonic) when the triggering window was processed. */
+  detectedWallMs: number;
+}
+
+/** What one device payload produced. */
+export interface Processed extends HandOver {
+  result: IngestResult;
+  commands: LocalCommand[];
+}
+
+export interface EdgeProcessorOptions {
+  site: string;
+  pipelines: readonly PipelineConfig[];
+  rules: readonly ThresholdRule[];
+  actions: readonly ActionConfig[];
+  /** The anomaly detector and the sensors it scores; absent: no model. */
+  anomaly?: { detector: AnomalyDetector; sensors: readonly string[] };
+  security?: GatewaySecurity;
+  clock: Clock;
+  /** Monotonic wall clock, ms, for latency measurements only. */
+  wallMs: () => number;
+  gzip: GzipCodec;
+  log: Logger;
+  /** Told about each dead letter (for counters and metrics). */
+  onDeadLetter: (letter: DeadLetterV1) => void;
+}
+
+interface Stream {
+  pipeline: SensorPipeline;
+  ring: RawRing | undefined;
+  /** Inbox ids of blocks not yet released, by seq. */
+  held: Map<number, number>;
+  /** Raw blocks after an event are uplinked until this event time. */
+  rawUntilMs: number;
+}
+
+/**
+ * Everything the edge does with one device payload, protocol-free: verify and decode it, run its sensor's
+ * pipeline, judge the windows (local rules, the anomaly model), decide local actions, pick raw blocks to uplink
+ * around events, and say which durable inbox rows can now be released. The gateway feeds it from the inbox pump
+ * (or straight from HTTP/CoAP) and sends what it returns.
+ */
+export class EdgeProcessor {
+  readonly #o: EdgeProcessorOptions;
+  readonly #rules: AlertEngine;
+  readonly #streams = new Map<string, Stream>();
+  #commandSeq = 0;
+
+  constructor(options: EdgeProcessorOptions) {
+    this.#o = options;
+    this.#rules = new AlertEngine(options.rules);
+  }
+
+  /** Processes one payload; `inboxId` is its durable inbox row, released once its window is queued. */
+  async process(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2, inboxId?: number): Promise<Processed> {
+    const site = this.#o.site;
+    let topic = 'topic' in route ? route.topic : topics.telemetry(site, route.device ?? 'unknown', 'unknown');
+    let telemetry: TelemetryV1;
+    try {
+      const decoded = decodeMessage(payload);
+      // A signed envelope is checked (MAC, replay window) and unwrapped; devices that must sign cannot skip it.
+      const message = this.#o.security ? this.#o.security.verifier.verify(decoded) : decoded;
+      if (message.type !== 'telemetry') throw new DecodeError('type', `expected "telemetry", got "${message.type}"`);
+      telemetry = message;
+      if ('topic' in route) {
+        if (topic !== topics.telemetry(site, telemetry.device, telemetry.sensor)) {
+          throw new DecodeError('device', `payload names ${telemetry.device}/${telemetry.sensor} but arrived on ${topic}`);
+        }
+      } else {
+        topic = topics.telemetry(site, telemetry.device, telemetry.sensor);
+        if (route.device !== undefined && route.device !== telemetry.device) {
+          throw new DecodeError('device', `authenticated as ${route.device} over ${route.via} but the envelope names ${telemetry.device}`);
+        }
+      }
+    } catch (error) {
+      return this.#rejected(topic, payload, error, inboxId);
+    }
+
+    const key = `${telemetry.device}/${telemetry.sensor}`;
+    let stream = this.#streams.get(key);
+    if (!stream) {
+      const config = pipelineFor(this.#o.pipelines, telemetry.sensor, telemetry);
+      const raw = config.rawUplink;
+      stream = {
+        pipeline: new SensorPipeline(config, { device: telemetry.device, sensor: telemetry.sensor }),
+        ring: raw && raw.mode !== 'never' ? new RawRing(raw.preS) : undefined,
+        held: new Map(),
+        rawUntilMs: -Infinity,
+      };
+      this.#streams.set(key, stream);
+    }
+    if (inboxId !== undefined) stream.held.set(telemetry.seq, inboxId);
+    const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [] };
+    const upQos = qos === 0 ? 0 : 1;
+    for (const output of stream.pipeline.push(telemetry)) await this.#handle(stream, output, upQos, processed, topic, payload);
+    this.#rawAfter(stream, telemetry, processed);
+    return processed;
+  }
+
+  /** Emits every open window (at shutdown, or when a run drains) with the inbox rows it releases. */
+  async flush(): Promise<Processed> {
+    const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [] };
+    for (const stream of this.#streams.values()) {
+      for (const output of stream.pipeline.flush()) await this.#handle(stream, output, 1, processed, '', Buffer.alloc(0));
+    }
+    return processed;
+  }
+
+  async #handle(stream: Stream, output: PipelineOutput, qos: 0 | 1, into: Processed, topic: string, payload: Buffer): Promise<void> {
+    for (const seq of output.releaseSeqs) {
+      const id = stream.held.get(seq);
+      if (id === undefined) continue;
+      stream.held.delete(seq);
+      into.release.push(id);
+    }
+    if (output.kind === 'suppressed') return;
+    if (output.kind === 'rejected') {
+      // A block the pipeline refuses (out of range, wrong unit) is dead-lettered with the reason; a late copy is not news.
+      if (output.code !== 'late') into.enqueue.push(this.#deadLetter(topic, payload, output.reason));
+      if (output.code !== 'late') into.result = { accepted: false, reason: output.reason };
+      return;
+    }
+    const window = output.message;
+    into.enqueue.push({
+      priority: PRIORITY.features,
+      topic: topics.features(this.#o.site, window.device, window.sensor),
+      payload: encodeMessage(window, 'cbor'),
+      qos,
+      key: { device: window.device, sensor: window.sensor, seq: window.seq },
+    });
+    await this.#judge(stream, window, into);
+  }
+
+  /** Local rules and the anomaly model on one window; events, actions and raw context follow from what they raise. */
+  async #judge(stream: Stream, window: FeaturesV1, into: Processed): Promise<void> {
+    const detectedWallMs = this.#o.wallMs();
+    const events: EventV1[] = this.#rules.evaluate(window).map((change) => ({ type: 'event', v: 1, kind: 'alert', origin: 'edge', ...change }));
+    const anomaly = this.#o.anomaly;
+    if (anomaly && anomaly.sensors.includes(window.sensor)) {
+      try {
+        const verdict = await anomaly.detector.process(window);
+        if (verdict.scored && verdict.event) events.push({ ...verdict.event, origin: 'edge' });
+      } catch (error) {
+        this.#o.log.error({ err: error, device: window.device, sensor: window.sensor }, 'anomaly model failed on a window');
+      }
+    }
+    for (const event of events) {
+      into.enqueue.push({ priority: PRIORITY.events, topic: topics.event(this.#o.site, event.device), payload: encodeMessage(event, 'json'), qos: 1 });
+      if (event.state !== 'raised') continue;
+      this.#rawAround(stream, event, into);
+      for (const action of this.#o.actions) {
+        const trigger = event.kind === 'anomaly' ? 'anomaly' : event.rule;
+        if (action.on !== trigger || (action.device && action.device !== event.device)) continue;
+        const command: CommandV1 = {
+          type: 'cmd',
+          v: 1,
+          device: event.device,
+          tsMs: event.tsMs,
+          id: `edge-${++this.#commandSeq}`,
+          action: action.action,
+          ...(action.args ? { args: action.args } : {}),
+        };
+        into.commands.push({ device: event.device, command, detectedWallMs });
+      }
+    }
+  }
+
+  /** On an event, the blocks of the last preS seconds go up (as raw), and the next postS seconds follow. */
+  #rawAround(stream: Stream, event: EventV1, into: Processed): void {
+    const raw = stream.pipeline.config.rawUplink;
+    if (!raw || !stream.ring || raw.mode !== 'around-events') return;
+    for (const block of stream.ring.drain()) into.enqueue.push(this.#raw(block, raw.encoding));
+    stream.rawUntilMs = Math.max(stream.rawUntilMs, event.tsMs + raw.postS * 1000);
+  }
+
+  #rawAfter(stream: Stream, block: TelemetryV1, into: Processed): void {
+    const raw = stream.pipeline.config.rawUplink;
+    if (!raw || !stream.ring) return;
+    if (raw.mode === 'always' || block.tsMs <= stream.rawUntilMs) into.enqueue.push(this.#raw(block, raw.encoding));
+    else stream.ring.push(block);
+  }
+
+  #raw(block: TelemetryV1, encoding: Parameters<typeof encodeRawBlock>[1]): OutboxInput {
+    return {
+      priority: PRIORITY.raw,
+      topic: topics.raw(this.#o.site, block.device, block.sensor),
+      payload: encodeMessage(encodeRawBlock(block, encoding, this.#o.gzip), 'cbor'),
+      qos: 1,
+      key: { device: block.device, sensor: block.sensor, seq: block.seq },
+    };
+  }
+
+  #rejected(topic: string, payload: Buffer, error: unknown, inboxId: number | undefined): Processed {
+    if (!(error instanceof DecodeError) && !(error instanceof IntegrityError)) throw error;
+    const reason = (error as Error).message;
+    return { result: { accepted: false, reason }, enqueue: [this.#deadLetter(topic, payload, reason)], release: inboxId === undefined ? [] : [inboxId], commands: [] };
+  }
+
+  #deadLetter(topic: string, payload: Buffer, reason: string): OutboxInput {
+    const letter: DeadLetterV1 = { type: 'deadletter', v: 1, stage: 'gateway', topic, reason, tsMs: this.#o.clock.now(), payloadB64: bytesToBase64(payload) };
+    this.#o.onDeadLetter(letter);
+    // Features priority, not events: a device flooding garbage must not crowd out real events.
+    return { priority: PRIORITY.features, topic: topics.deadLetter(this.#o.site), payload: encodeMessage(letter, 'json'), qos: 1 };
+  }
+}
