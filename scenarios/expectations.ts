@@ -1,6 +1,7 @@
 import type { AlertRecord, SequenceSummary } from '../cloud';
 import type { DeviceStats } from '../twins';
 import type { Expectation, Scenario } from './schema';
+import { growthOf, type FaultTiming } from '../twins';
 
 export interface ExpectationResult {
   name: string;
@@ -38,9 +39,23 @@ export function evaluate(expectation: Expectation, evidence: RunEvidence): Expec
 
 type Of<T extends Expectation['type']> = Extract<Expectation, { type: T }>;
 
+/** Whether an alert record is of the kind an expectation counts. */
+function ofKind(kind: 'any' | 'alert' | 'anomaly'): (a: AlertRecord) => boolean {
+  return (a) => kind === 'any' || (a.kind ?? 'alert') === kind;
+}
+
+/** When a fault reaches its declared severity, s: the end of a ramp, 5τ into exponential growth, or its onset. */
+function fullSeverityAtS(fault: FaultTiming): number {
+  const growth = growthOf(fault);
+  if (growth === 'ramp') return fault.atS + (fault.rampS ?? 0);
+  if (growth === 'exp') return fault.atS + 5 * (fault.timeConstantS ?? 0);
+  return fault.atS;
+}
+
 function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): ExpectationResult {
   const { device, withinS } = expectation;
-  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised');
+  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised').filter(ofKind(expectation.kind));
+  const noun = expectation.kind === 'anomaly' ? 'anomaly' : 'alert';
   const at = (a: AlertRecord) => (a.tsMs - evidence.startMs) / 1000;
   const describeAlert = (a: AlertRecord) => `raised at ${s(at(a))} (${a.rule}: ${a.message})`;
   const peak = describePeak(device, evidence);
@@ -48,22 +63,26 @@ function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): Expe
   if (withinS === undefined) {
     const first = raised[0];
     return {
-      name: expectation.name ?? `alert on ${device}`,
+      name: expectation.name ?? `${noun} on ${device}`,
       type: 'alert',
       passed: first !== undefined,
-      detail: first ? describeAlert(first) : `no alert on ${device} during the ${s(evidence.scenario.durationS)} run; ${peak}`,
+      detail: first ? describeAlert(first) : `no ${noun} on ${device} during the ${s(evidence.scenario.durationS)} run; ${peak}`,
     };
   }
   const fault = evidence.scenario.faults.filter((f) => f.device === device).sort((a, b) => a.atS - b.atS)[0]!;
-  const inWindow = raised.find((a) => at(a) >= fault.atS && at(a) <= fault.atS + withinS);
-  const name = expectation.name ?? `alert on ${device} within ${s(withinS)} of its ${fault.type} onset`;
+  const fromFull = expectation.from === 'full-severity';
+  const fromS = fromFull ? fullSeverityAtS(fault) : fault.atS;
+  const mark = fromFull ? `fault reached full severity at ${s(fromS)}` : `onset at ${s(fromS)}`;
+  // From the onset in both cases: an anomaly found while the fault was still growing is early, not wrong.
+  const inWindow = raised.find((a) => at(a) >= fault.atS && at(a) <= fromS + withinS);
+  const name = expectation.name ?? `${noun} on ${device} within ${s(withinS)} of its ${fault.type} ${fromFull ? 'reaching full severity' : 'onset'}`;
   if (inWindow) {
-    return { name, type: 'alert', passed: true, detail: `${describeAlert(inWindow)}, ${s(at(inWindow) - fault.atS)} after the onset at ${s(fault.atS)}` };
+    return { name, type: 'alert', passed: true, detail: `${describeAlert(inWindow)}, ${s(at(inWindow) - fromS)} after the ${mark}` };
   }
-  const later = raised.find((a) => at(a) > fault.atS + withinS);
+  const later = raised.find((a) => at(a) > fromS + withinS);
   const detail = later
-    ? `first alert after the onset at ${s(fault.atS)} came ${s(at(later) - fault.atS)} later, ${s(at(later) - fault.atS - withinS)} past the ${s(withinS)} limit: ${describeAlert(later)}`
-    : `no alert on ${device} from the onset at ${s(fault.atS)} to the end of the run; ${peak}`;
+    ? `first ${noun} after the ${mark} came ${s(at(later) - fromS)} later, ${s(at(later) - fromS - withinS)} past the ${s(withinS)} limit: ${describeAlert(later)}`
+    : `no ${noun} on ${device} from the onset at ${s(fault.atS)} to the end of the run; ${peak}`;
   return { name, type: 'alert', passed: false, detail };
 }
 
@@ -71,7 +90,7 @@ function noAlertExpectation(expectation: Of<'no-alert'>, evidence: RunEvidence):
   const { device, beforeS = evidence.scenario.durationS } = expectation;
   const scope = device ? `on ${device}` : 'on any device';
   const name = expectation.name ?? `no alert ${scope}${expectation.beforeS === undefined ? '' : ` before ${s(beforeS)}`}`;
-  const offending = evidence.alerts.find(
+  const offending = evidence.alerts.filter(ofKind(expectation.kind)).find(
     (a) => a.state === 'raised' && (!device || a.device === device) && (a.tsMs - evidence.startMs) / 1000 < beforeS,
   );
   if (!offending) return { name, type: 'no-alert', passed: true, detail: `no alert ${scope} in 0–${s(beforeS)}` };

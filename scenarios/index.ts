@@ -14,3 +14,4 @@ export type { Reporter, RunResult, RunStats, RunInfo } from './reporter';
 export { ListReporter, JsonReporter } from './reporters';
 export { generateDataset, type GenerateOptions, type GenerateResult, type DatasetFile } from './generate';
 export type { DatasetFormat } from './dataset-writer';
+export { featureWindows, type FeatureWindowsOptions } from './feature-windows';

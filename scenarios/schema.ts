@@ -2,9 +2,16 @@ import { z } from 'zod';
 import { IdSchema } from '../protocol';
 import { FaultSchema, MACHINE_FAULTS_BY_TEMPLATE, MachineSchema, SENSOR_FAULT_TYPES, sensorsOf } from '../twins';
 import { LinkScheduleEntrySchema } from '../sim';
+import { AnomalySchema, ActionSchema, PipelinesSchema } from '../gateway';
+import { ThresholdRuleSchema as EdgeRuleSchema } from '../protocol';
 import { ThresholdRuleSchema } from '../cloud';
 
 const NameSchema = z.string().min(1).optional();
+
+const AlertKindSchema = z
+  .enum(['any', 'alert', 'anomaly'])
+  .default('any')
+  .describe('Which events count: `alert` (threshold rules, cloud or edge), `anomaly` (the edge anomaly model), or `any`. Default `any`.');
 
 export const AlertExpectationSchema = z
   .object({
@@ -12,6 +19,11 @@ export const AlertExpectationSchema = z
     name: NameSchema.describe('Shown in reports. Default: generated from the fields.'),
     device: IdSchema.describe('The device that must raise an alert.'),
     withinS: z.number().positive().optional().describe('Seconds after the onset of the device\'s first fault by which the alert must be raised. Omit: any time in the run.'),
+    from: z
+      .enum(['onset', 'full-severity'])
+      .default('onset')
+      .describe('What withinS counts from: the fault\'s onset, or the moment it reaches its declared severity (end of its ramp, 5τ of exponential growth). Default `onset`.'),
+    kind: AlertKindSchema,
   })
   .strict();
 
@@ -21,6 +33,7 @@ export const NoAlertExpectationSchema = z
     name: NameSchema,
     device: IdSchema.optional().describe('Only this device. Default: every device.'),
     beforeS: z.number().positive().optional().describe('Seconds from the start of the run before which no alert may be raised. Default: the whole run.'),
+    kind: AlertKindSchema,
   })
   .strict();
 
@@ -56,6 +69,16 @@ export const ScenarioSchema = z
       .default([])
       .describe('Network impairments on the timeline, per directed link (twins->edge or edge->cloud): latency, jitter, loss, duplication, reordering, bandwidth, partitions, stalls, resets. Default none.'),
     rules: z.array(ThresholdRuleSchema).default([]).describe('Cloud alert rules. Default none.'),
+    gateway: z
+      .object({
+        pipelines: PipelinesSchema.default([]).describe('Preprocessing per sensor. Default: the gateway defaults by unit and rate.'),
+        rules: z.array(EdgeRuleSchema).default([]).describe('Local threshold rules at the edge. Default none.'),
+        anomaly: AnomalySchema.optional().describe('Local anomaly detection with an ONNX model. Default: off.'),
+        actions: z.array(ActionSchema).default([]).describe('Commands the gateway sends a device when a local event is raised. Default none.'),
+      })
+      .strict()
+      .optional()
+      .describe('The edge gateway: pipelines, local rules, anomaly model, local actions. Default: the gateway defaults.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
   })
   .strict()

@@ -58,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, rules: scenario.rules, clock, logger: logger?.child({ layer: 'cloud' }) });
     cleanups.push(() => cloud.stop());
     const gateway = await Gateway.start({
-      config: GatewayConfigSchema.parse({ site: scenario.site, devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url } }),
+      config: GatewayConfigSchema.parse({ site: scenario.site, devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url }, ...scenario.gateway }),
       clock,
       logger: logger?.child({ layer: 'gateway' }),
       uplink: links.get('edge->cloud')?.channel,

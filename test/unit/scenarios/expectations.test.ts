@@ -117,6 +117,32 @@ describe('evaluate: alert within a window after the fault onset', () => {
   });
 });
 
+describe('evaluate: anomaly events and full severity', () => {
+  const anomalyAt = (atS: number) => alertAt(atS, { kind: 'anomaly', rule: 'anomaly', message: 'pump-1/accel anomaly score 4.1 exceeds 3.04' });
+
+  it('counts from the end of the ramp with from: full-severity, and an anomaly found while the fault grew still passes', () => {
+    const expectation = { type: 'alert', device: 'pump-1', withinS: 60, from: 'full-severity', kind: 'anomaly' };
+    // Ramp 240 → 270 s: 325 s is 55 s after full severity, past 60 s from the onset.
+    const late = judge(expectation, evidence({ alerts: [anomalyAt(325)] }));
+    expect(late.name).toBe('anomaly on pump-1 within 60 s of its imbalance reaching full severity');
+    expect(late.passed).toBe(true);
+    expect(late.detail).toMatch(/55 s after the fault reached full severity at 270 s$/);
+    expect(judge(expectation, evidence({ alerts: [anomalyAt(250)] })).passed).toBe(true);
+    const tooLate = judge(expectation, evidence({ alerts: [anomalyAt(331)] }));
+    expect(tooLate.passed).toBe(false);
+    expect(tooLate.detail).toMatch(/^first anomaly after the fault reached full severity at 270 s came 61 s later, 1 s past the 60 s limit/);
+  });
+
+  it('kind: anomaly ignores threshold alerts, and kind: alert ignores anomalies', () => {
+    const anomaly = { type: 'alert', device: 'pump-1', withinS: 60, kind: 'anomaly' };
+    expect(judge(anomaly, evidence({ alerts: [alertAt(250)] })).passed).toBe(false);
+    expect(judge(anomaly, evidence({ alerts: [anomalyAt(250)] })).passed).toBe(true);
+    expect(judge({ type: 'alert', device: 'pump-1', kind: 'alert' }, evidence({ alerts: [anomalyAt(250)] })).passed).toBe(false);
+    expect(judge({ type: 'no-alert', kind: 'anomaly' }, evidence({ alerts: [alertAt(100)] })).passed).toBe(true);
+    expect(judge({ type: 'no-alert', kind: 'anomaly' }, evidence({ alerts: [anomalyAt(100)] })).passed).toBe(false);
+  });
+});
+
 describe('evaluate: alert at any time', () => {
   it('passes on the first raised alert and fails without one, quoting the peak', () => {
     const pass = judge({ type: 'alert', device: 'pump-1' }, evidence({ alerts: [alertAt(10), alertAt(500)] }));

@@ -63,8 +63,8 @@ describe('parseScenario on the scenarios shipped in scenarios/', () => {
     expect(smoke.faults).toEqual([{ type: 'imbalance', device: 'pump-1', atS: 240, rampS: 30, unbalanceGmm: 20_000, severity: 1 }]);
     expect(smoke.rules).toEqual([{ metric: 'rms', sensor: 'accel', above: 0.2, severity: 'warning' }]);
     expect(smoke.expect).toEqual([
-      { type: 'alert', device: 'pump-1', withinS: 60 },
-      { type: 'no-alert', beforeS: 240 },
+      { type: 'alert', device: 'pump-1', withinS: 60, from: 'onset', kind: 'any' },
+      { type: 'no-alert', beforeS: 240, kind: 'any' },
       { type: 'stored-exactly-once' },
     ]);
   });
