@@ -6,6 +6,7 @@ import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
 import { runProxy, type ProxyCommandOptions } from './proxy';
 import { runRun } from './run';
+import { runModelCheck, runModelFit, type ModelCheckFlags, type ModelFitFlags } from './model';
 import { EXIT } from './exit-codes';
 
 const VERSION = '0.1.0';
@@ -90,6 +91,42 @@ program
   .requiredOption('--config <file>', 'gateway YAML file')
   .action(async (options: { config: string }) => {
     await runGateway(options.config);
+  });
+
+const model = program.command('model').description('fit and check the edge anomaly model (PCA residual, exported as ONNX)');
+
+/** Where the feature windows come from: a JSONL file, or a scenario's twins through the gateway's own pipeline. */
+function windowOptions(command: Command): Command {
+  return command
+    .option('--features <file>', 'JSONL file of feature windows, one FeaturesV1 per line')
+    .option('--scenario <file>', 'compute the windows from this scenario\'s twins with the gateway pipeline (needs --device)')
+    .option('--device <id>', 'only this device\'s windows')
+    .option('--sensor <id>', 'only this sensor\'s windows (with --scenario, default accel)')
+    .option('--seconds <n>', 'with --scenario: simulated seconds to use (default: its duration)')
+    .option('--seed <seed>', 'with --scenario: override its seed')
+    .option('--faults', 'with --scenario: keep its faults (fit leaves them out by default, check keeps them)');
+}
+
+windowOptions(model.command('fit').description('fit the model on healthy windows; writes DIR/model.onnx and DIR/model.json'))
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--variance <f>', 'fraction of variance the kept components explain (default 0.95)')
+  .option('--components <k>', 'keep exactly k components')
+  .option('--margin <x>', 'threshold = healthy percentile × margin (default 1.5)')
+  .option('--percentile <p>', 'healthy-score percentile the threshold starts from, % (default 99.9)')
+  .option('--log <features>', '`auto`, `none` or comma-separated features modelled in log space (default auto)')
+  .option('--select <features>', 'comma-separated input features, in input order')
+  .option('--model-version <name>', 'version name (default pca-<sha256 of the windows>)')
+  .action(async (options: ModelFitFlags) => {
+    process.exitCode = await runModelFit(options);
+  });
+
+windowOptions(model.command('check').description('score windows with ONNX Runtime, compare with the TypeScript reference, print the distribution (exit 1 on a parity failure)'))
+  .requiredOption('--model <file>', 'the .onnx model')
+  .option('--inputs <features>', 'comma-separated feature names, for a model without twinbed metadata')
+  .option('--threshold <x>', 'score threshold (default: the model\'s own)')
+  .option('--json <file>', 'also write the report as JSON')
+  .action(async (options: ModelCheckFlags) => {
+    process.exitCode = await runModelCheck(options);
   });
 
 try {

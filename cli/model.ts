@@ -2,8 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, DecodeError, decodeAs, formatFieldPath, type ConfigIssue, type FeaturesV1 } from '../protocol';
-// eslint-disable-next-line twinbed/layer-boundaries -- until gateway/index.ts re-exports ./model/index; then import from '../gateway'
-import * as model from '../gateway/model/index';
+import * as model from '../gateway';
+import { featureWindows, loadScenario } from '../scenarios';
 import { EXIT } from './exit-codes';
 
 /** Where command output goes; tests pass their own. */
@@ -15,9 +15,21 @@ const list = (text: string): string[] => text.split(',').map((s) => s.trim()).fi
 
 /** Flags shared by fit and check: which windows of the file to use. */
 const WindowFlags = {
-  features: z.string().min(1).describe('--features: JSONL file, one FeaturesV1 JSON per line.'),
+  features: z.string().min(1).optional().describe('--features: JSONL file, one FeaturesV1 JSON per line.'),
+  scenario: z.string().min(1).optional().describe('--scenario: compute the windows from this scenario\'s twins with the gateway\'s own pipeline (needs --device).'),
+  seconds: z.coerce.number().int().positive().optional().describe('--seconds: simulated seconds of a --scenario to use. Default: its duration.'),
+  seed: z.string().min(1).optional().describe('--seed: overrides the --scenario seed.'),
+  faults: z.boolean().optional().describe('--faults: keep the --scenario\'s faults. Default: fit leaves them out (healthy), check keeps them.'),
   device: z.string().min(1).optional().describe('--device: use only this device\'s windows. Default: every device.'),
   sensor: z.string().min(1).optional().describe('--sensor: use only this sensor\'s windows. Default: the file\'s only sensor.'),
+};
+
+/** Exactly one source of windows. */
+const oneSource = (flags: { features?: string | undefined; scenario?: string | undefined; device?: string | undefined }, ctx: z.RefinementCtx) => {
+  if ((flags.features === undefined) === (flags.scenario === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['features'], message: 'give exactly one of --features FILE or --scenario FILE' });
+  }
+  if (flags.scenario !== undefined && flags.device === undefined) ctx.addIssue({ code: 'custom', path: ['device'], message: '--scenario needs --device: the twin to compute windows for' });
 };
 
 const FitFlagsSchema = z
@@ -30,16 +42,17 @@ const FitFlagsSchema = z
     percentile: z.coerce.number().optional().describe('--percentile: healthy-score percentile the threshold starts from, %. Default 99.9.'),
     log: z.string().optional().describe('--log: `auto`, `none` or comma-separated features modelled in log space. Default auto.'),
     select: z.string().optional().describe('--select: comma-separated input features, in input order. Default: every feature all windows have.'),
-    modelVersion: z.string().min(1).max(128).optional().describe('--model-version: version name. Default pca-<sha256 of the features file, 12 hex>.'),
+    modelVersion: z.string().min(1).max(128).optional().describe('--model-version: version name. Default pca-<sha256 of the windows, 12 hex>.'),
   })
-  .strict();
+  .strict()
+  .superRefine(oneSource);
 
 export type ModelFitFlags = z.input<typeof FitFlagsSchema>;
 
 /** `twinbed model fit`: fits the PCA residual model on healthy windows, writes DIR/model.onnx and DIR/model.json. */
 export async function runModelFit(flags: ModelFitFlags, out: CommandOutput = process.stdout): Promise<number> {
   const options = parseFlags(FitFlagsSchema, flags, 'twinbed model fit');
-  const { windows, text } = await readWindows(options.features, options);
+  const { windows, text, source } = await loadWindows(options, false);
   const set = model.trainingSet(windows.map((w) => w.features), options.select ? list(options.select) : undefined);
   const fitOptions = parseFlags(
     model.PcaFitOptionsSchema,
@@ -54,7 +67,7 @@ export async function runModelFit(flags: ModelFitFlags, out: CommandOutput = pro
   );
   const fitted = model.fitPcaModel(set.rows, set.featureNames, fitOptions);
   const version = options.modelVersion ?? `pca-${model.sha256Hex(new TextEncoder().encode(text)).slice(0, 12)}`;
-  const fittedOn = describeWindows(windows, options.features);
+  const fittedOn = describeWindows(windows, source);
   const bytes = model.exportPcaOnnx(fitted, { version, fittedOn });
   await mkdir(options.out, { recursive: true });
   const sha256 = await model.writeOnnxFile(path.join(options.out, 'model.onnx'), bytes);
@@ -89,7 +102,8 @@ const CheckFlagsSchema = z
     threshold: z.coerce.number().positive().optional().describe('--threshold: score threshold. Default: the model\'s own.'),
     json: z.string().min(1).optional().describe('--json: also write the report as JSON to this file.'),
   })
-  .strict();
+  .strict()
+  .superRefine(oneSource);
 
 export type ModelCheckFlags = z.input<typeof CheckFlagsSchema>;
 
@@ -101,9 +115,9 @@ export async function runModelCheck(flags: ModelCheckFlags, out: CommandOutput =
   const features = twinbed?.params.featureNames ?? (options.inputs ? list(options.inputs) : undefined);
   if (!features) throw new ConfigError(options.model, [{ path: '', message: 'the model carries no twinbed metadata; pass --inputs with its ordered feature names' }]);
   const threshold = options.threshold ?? twinbed?.threshold ?? Infinity;
-  const { windows } = await readWindows(options.features, options);
+  const { windows, source } = await loadWindows(options, true);
   const { flat, n, skipped, firstMissing } = model.packWindows(windows.map((w) => w.features), features);
-  if (n === 0) throw new ConfigError(options.features, [{ path: '', message: `no window has every model input (the first lacks ${firstMissing.join(', ')})` }]);
+  if (n === 0) throw new ConfigError(source, [{ path: '', message: `no window has every model input (the first lacks ${firstMissing.join(', ')})` }]);
 
   const runner = await model.OnnxRunner.load(bytes, { features: [...features] });
   let scores: Float32Array;
@@ -129,6 +143,26 @@ export async function runModelCheck(flags: ModelCheckFlags, out: CommandOutput =
   );
   if (options.json) await writeFile(options.json, `${JSON.stringify({ model: options.model, version: twinbed?.version ?? null, threshold, windows: n, skipped, parity: parity ?? null, scores: summary }, null, 2)}\n`);
   return parity && !parity.withinTolerance ? EXIT.expectationFailed : EXIT.ok;
+}
+
+type WindowSource = { features?: string | undefined; scenario?: string | undefined; seconds?: number | undefined; seed?: string | undefined; faults?: boolean | undefined; device?: string | undefined; sensor?: string | undefined };
+
+/** The windows of a JSONL file, or those the gateway would compute from a scenario's twins. */
+async function loadWindows(flags: WindowSource, faultsByDefault: boolean): Promise<{ windows: FeaturesV1[]; text: string; source: string }> {
+  if (flags.features !== undefined) return { ...(await readWindows(flags.features, flags)), source: flags.features };
+  const scenario = await loadScenario(flags.scenario!);
+  const seed = flags.seed === undefined ? undefined : /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed;
+  const windows = await featureWindows(scenario, {
+    device: flags.device!,
+    ...(flags.sensor !== undefined ? { sensor: flags.sensor } : {}),
+    ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    healthy: !(flags.faults ?? faultsByDefault),
+  }).catch((error: unknown) => {
+    throw error instanceof ConfigError ? error : new ConfigError(flags.scenario!, [{ path: '', message: (error as Error).message }]);
+  });
+  if (windows.length === 0) throw new ConfigError(flags.scenario!, [{ path: '', message: `no feature windows for ${flags.device} in ${flags.seconds ?? scenario.durationS} s` }]);
+  return { windows, text: windows.map((w) => JSON.stringify(w)).join('\n'), source: flags.scenario! };
 }
 
 /** Reads a JSONL file of FeaturesV1 windows, filtered by device and sensor; every bad line is reported with its number. */

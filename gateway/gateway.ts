@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AedesOptions } from 'aedes';
 import pino, { type Logger } from 'pino';
@@ -21,7 +22,7 @@ import { nodeGzip } from './dsp';
 import { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { GatewayMetrics, startMetricsServer, type MetricsServer } from './metrics';
-import { AnomalyDetector, handleModelCommand, ModelSlot, MODEL_ACTIONS } from './model';
+import { AnomalyDetector, handleModelCommand, inspectOnnx, ModelSlot, MODEL_ACTIONS } from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
 import { DurableStore, Forwarder, InboxPump, PRIORITY, type OutboxRow } from './store';
 import { linkUplink } from './uplink-link';
@@ -302,7 +303,9 @@ export class Gateway {
       ...(anomaly.threshold === undefined ? {} : { threshold: anomaly.threshold }),
     });
     if (anomaly.model) {
-      await this.#slot.stage(anomaly.model, { version: path.basename(anomaly.model, '.onnx') });
+      // The version the model carries (twinbed model fit writes one), else its file name.
+      const carried = await readFile(anomaly.model).then((bytes) => inspectOnnx(bytes).twinbed?.version, () => undefined);
+      await this.#slot.stage(anomaly.model, { version: carried ?? path.basename(anomaly.model, '.onnx') });
       this.#slot.activate();
     }
   }

@@ -77,7 +77,9 @@ function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): Expe
   const inWindow = raised.find((a) => at(a) >= fault.atS && at(a) <= fromS + withinS);
   const name = expectation.name ?? `${noun} on ${device} within ${s(withinS)} of its ${fault.type} ${fromFull ? 'reaching full severity' : 'onset'}`;
   if (inWindow) {
-    return { name, type: 'alert', passed: true, detail: `${describeAlert(inWindow)}, ${s(at(inWindow) - fromS)} after the ${mark}` };
+    const delay = at(inWindow) - fromS;
+    const when = delay >= 0 ? `${s(delay)} after the ${mark}` : `${s(-delay)} before the ${mark}, ${s(at(inWindow) - fault.atS)} after its onset`;
+    return { name, type: 'alert', passed: true, detail: `${describeAlert(inWindow)}, ${when}` };
   }
   const later = raised.find((a) => at(a) > fromS + withinS);
   const detail = later
@@ -89,11 +91,12 @@ function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): Expe
 function noAlertExpectation(expectation: Of<'no-alert'>, evidence: RunEvidence): ExpectationResult {
   const { device, beforeS = evidence.scenario.durationS } = expectation;
   const scope = device ? `on ${device}` : 'on any device';
-  const name = expectation.name ?? `no alert ${scope}${expectation.beforeS === undefined ? '' : ` before ${s(beforeS)}`}`;
+  const noun = expectation.kind === 'anomaly' ? 'anomaly' : 'alert';
+  const name = expectation.name ?? `no ${noun} ${scope}${expectation.beforeS === undefined ? '' : ` before ${s(beforeS)}`}`;
   const offending = evidence.alerts.filter(ofKind(expectation.kind)).find(
     (a) => a.state === 'raised' && (!device || a.device === device) && (a.tsMs - evidence.startMs) / 1000 < beforeS,
   );
-  if (!offending) return { name, type: 'no-alert', passed: true, detail: `no alert ${scope} in 0–${s(beforeS)}` };
+  if (!offending) return { name, type: 'no-alert', passed: true, detail: `no ${noun} ${scope} in 0–${s(beforeS)}` };
   return {
     name,
     type: 'no-alert',

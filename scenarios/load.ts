@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ConfigError, parseYamlConfig } from '../protocol';
 import { ScenarioSchema, type Scenario } from './schema';
 
@@ -10,7 +11,19 @@ export async function loadScenario(file: string): Promise<Scenario> {
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the scenario (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
   }
-  return parseScenario(text, file);
+  return resolvePaths(parseScenario(text, file), path.dirname(file));
+}
+
+/** Files a scenario names (the anomaly model) are relative to the scenario file, so a library scenario runs from anywhere. */
+function resolvePaths(scenario: Scenario, dir: string): Scenario {
+  const anomaly = scenario.gateway?.anomaly;
+  if (!anomaly) return scenario;
+  const resolved = {
+    ...anomaly,
+    ...(anomaly.model !== undefined ? { model: path.resolve(dir, anomaly.model) } : {}),
+    ...(anomaly.modelDir !== undefined ? { modelDir: path.resolve(dir, anomaly.modelDir) } : {}),
+  };
+  return { ...scenario, gateway: { ...scenario.gateway!, anomaly: resolved } };
 }
 
 export function parseScenario(text: string, file = '<scenario>'): Scenario {

@@ -41,8 +41,9 @@ export function chooseLogFeatures(columns: readonly Float64Array[], names: reado
 
 /**
  * Fits the transform on healthy columns and returns it with the standardised columns. σ is floored at
- * `stdFloor`·max(|μ|, 1), so a feature that never moved while healthy scores in multiples of a small,
- * declared fraction of its level instead of dividing by zero.
+ * `stdFloor`·|μ| (`stdFloor` when μ = 0), so a feature that never moved while healthy scores in multiples of a
+ * small, declared fraction of its level instead of dividing by zero. Relative, not absolute: a feature measured in
+ * small units (an envelope amplitude of 1e-5 g) must not be flattened by a floor sized for large ones.
  */
 export function fitTransform(
   columns: readonly Float64Array[],
@@ -70,7 +71,7 @@ export function fitTransform(
     }
     const m = mean(u);
     const s = sampleStd(u, m);
-    const floor = stdFloor * Math.max(Math.abs(m), 1);
+    const floor = stdFloor * (m !== 0 ? Math.abs(m) : 1);
     if (!(s >= floor)) floored.push(i);
     const sd = Math.max(s, floor);
     mu.push(m);

@@ -42,7 +42,7 @@ export const PcaFitOptionsSchema = z
       .positive()
       .max(1)
       .default(1e-4)
-      .describe('Smallest σ of a transformed feature, as a fraction of max(|μ|, 1). Default 1e-4.'),
+      .describe('Smallest σ of a transformed feature, as a fraction of |μ| (absolute when μ = 0). Default 1e-4.'),
   })
   .strict();
 

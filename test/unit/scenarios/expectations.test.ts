@@ -127,6 +127,7 @@ describe('evaluate: anomaly events and full severity', () => {
     expect(late.name).toBe('anomaly on pump-1 within 60 s of its imbalance reaching full severity');
     expect(late.passed).toBe(true);
     expect(late.detail).toMatch(/55 s after the fault reached full severity at 270 s$/);
+    expect(judge(expectation, evidence({ alerts: [anomalyAt(250)] })).detail).toMatch(/20 s before the fault reached full severity at 270 s, 10 s after its onset$/);
     expect(judge(expectation, evidence({ alerts: [anomalyAt(250)] })).passed).toBe(true);
     const tooLate = judge(expectation, evidence({ alerts: [anomalyAt(331)] }));
     expect(tooLate.passed).toBe(false);

@@ -90,7 +90,7 @@ describe('fitPcaModel', () => {
     const constant = rows.map((row) => [...row.slice(0, 3), 7]);
     const fitted = fitPcaModel(constant, names);
     expect(fitted.stats.flooredFeatures).toEqual(['skew']);
-    expect(fitted.transform.std[3]).toBeCloseTo(7e-4, 12); // 1e-4 × max(|μ|, 1)
+    expect(fitted.transform.std[3]).toBeCloseTo(7e-4, 12); // 1e-4 × |μ|
   });
 
   it('picks k by variance and records the eigenvalues, which sum to the number of features', () => {
