@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { decodeMessage, DecodeError, encodeMessage, filters, parseTopic, topics, type CommandV1, type StatusV1 } from '../protocol';
 import {
   connectMqtt,
+  createMqttClient,
   LatencyHistogram,
   monotonicWallMs,
   Scheduler,
@@ -65,6 +66,9 @@ export interface GatewayCounters {
   uplinkErrors: number;
 }
 
+/** Until start() finishes there is no status to publish. */
+const NO_STATUS: Cancel = () => {};
+
 /**
  * The edge gateway. Devices publish to its device-side broker (embedded, or an existing one); each payload is put in
  * a durable inbox before the device gets its acknowledgement, processed by its sensor's pipeline (windows, features,
@@ -106,7 +110,7 @@ export class Gateway {
   #metricsServer: MetricsServer | undefined;
   #http: HttpIngestServer | undefined;
   #coap: CoapIngestServer | undefined;
-  #cancelStatus: Cancel = () => {};
+  #cancelStatus: Cancel = NO_STATUS;
   #deviceUrl = '';
 
   private constructor(options: GatewayOptions) {
@@ -221,15 +225,27 @@ export class Gateway {
     }
 
     const statusTopic = topics.status(site, id);
-    this.#upstream = await connectMqtt(upstream.url, {
+    // Offline-first: the gateway starts, accepts and stores device data whether or not the uplink is reachable;
+    // the client connects in the background and keeps reconnecting, and the forwarder drains on each connect.
+    this.#upstream = createMqttClient(upstream.url, {
       clientId: `twinbed-${site}-${id}-uplink`,
       clean: true,
+      resubscribe: false,
       // [MQTT-3.1.2-8] the broker publishes the will if the gateway vanishes without DISCONNECT
       will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
+      onError: (error) => this.#log.warn({ err: error }, 'uplink connection error'),
     });
-    this.#upstream.on('error', (error) => this.#log.warn({ err: error }, 'uplink connection error'));
     this.#upstream.on('message', (topic, payload) => void this.#onGatewayCommand(topic, payload));
-    await this.#upstream.subscribeAsync(topics.cmd(site, id), { qos: 1 });
+    // A clean session forgets subscriptions: subscribe on every connect, and say when the uplink comes and goes.
+    this.#upstream.on('connect', () => {
+      this.#log.info({ upstreamUrl: upstream.url }, 'uplink connected');
+      this.#upstream?.subscribe(topics.cmd(site, id), { qos: 1 }, (error) => {
+        if (error) this.#log.warn({ err: error }, 'cannot subscribe to gateway commands');
+      });
+      // Replaces the retained last-will 'offline' a previous connection (or a killed process) left behind.
+      if (this.#cancelStatus !== NO_STATUS) this.#publishStatus('online');
+    });
+    this.#upstream.on('offline', () => this.#log.warn({ upstreamUrl: upstream.url }, 'uplink offline; storing and forwarding later'));
 
     const edgeOptions = { clientId: `twinbed-${site}-${id}-edge`, clean: true };
     // With security on, the gateway's own client joins its embedded broker in memory: it needs no device
@@ -286,7 +302,7 @@ export class Gateway {
       startMs: this.#clock.now() + statusIntervalS * 1000,
     });
     this.#log.info(
-      { site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl, metricsUrl: this.metricsUrl, store: storeConfig.path },
+      { site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl, metricsUrl: this.metricsUrl, store: storeConfig.path, backlog: this.pending() },
       'gateway ready',
     );
   }
@@ -414,7 +430,9 @@ export class Gateway {
   #publishStatus(state: StatusV1['state'], extra?: Record<string, unknown>): void {
     const status = this.#status(state);
     const payload = extra ? { ...status, counters: { ...status.counters, ...flatten(extra) } } : status;
-    this.#upstream?.publish(topics.status(this.config.site, this.config.id), Buffer.from(encodeMessage(payload, 'json')), { qos: 1, retain: true });
+    // Status is current state, retained: while the uplink is down there is nothing to queue; the next connect re-sends it.
+    if (!this.#upstream?.connected) return;
+    this.#upstream.publish(topics.status(this.config.site, this.config.id), Buffer.from(encodeMessage(payload, 'json')), { qos: 1, retain: true });
   }
 
   /**

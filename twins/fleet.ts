@@ -96,7 +96,12 @@ export class TwinFleet {
 
   async #startTwin(machine: Machine): Promise<void> {
     const { site, scheduler, startMs, endMs = Infinity, maxInflight = 64, codec = 'cbor' } = this.#options;
-    const client = await connectMqtt(this.#options.brokerUrl, { clientId: `twinbed-${site}-${machine.id}`, clean: true });
+    const client = await connectMqtt(this.#options.brokerUrl, {
+      clientId: `twinbed-${site}-${machine.id}`,
+      clean: true,
+      // The broker going away (a gateway restart) is routine: mqtt.js reconnects and resends unacknowledged QoS 1.
+      onError: (error) => this.#options.logger?.warn({ device: machine.id, err: error }, 'device connection error; reconnecting'),
+    });
     const twin: Twin = { machine, client, publisher: new WindowedPublisher(client, maxInflight), hash: createHash('sha256'), channels: [], truth: '' };
     // [MQTT-3.8.4] a device listens on its own cmd topic; the gateway's local actions and the cloud write there.
     client.on('message', (topic, payload) => {
