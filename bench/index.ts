@@ -2,12 +2,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { brokerBench, formatBroker } from './broker';
+import { formatGateway, gatewayBench } from './gateway';
 import { formatProxy, proxyBench } from './proxy';
 import { formatStorage, storageBench } from './storage';
 import { formatTwins, twinsBench } from './twins';
 
 const benches: Record<string, { run: () => Promise<object>; format: (r: never) => string }> = {
   broker: { run: () => brokerBench(), format: formatBroker as (r: never) => string },
+  gateway: { run: () => gatewayBench(), format: formatGateway as (r: never) => string },
   proxy: { run: () => proxyBench(), format: formatProxy as (r: never) => string },
   storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
   twins: { run: () => twinsBench(), format: formatTwins as (r: never) => string },
