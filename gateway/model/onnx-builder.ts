@@ -23,6 +23,15 @@ export function floatTensor(name: string, dims: readonly number[], values: Array
   return { name, dims: [...dims], dataType: DataType.FLOAT, rawData: raw };
 }
 
+/** A float64 initializer, raw little-endian bytes. */
+export function doubleTensor(name: string, dims: readonly number[], values: ArrayLike<number>): OnnxTensorProto {
+  checkCount(name, dims, values.length);
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i]!, true);
+  return { name, dims: [...dims], dataType: DataType.DOUBLE, rawData: raw };
+}
+
 export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): OnnxTensorProto {
   checkCount(name, dims, values.length);
   const raw = new Uint8Array(values.length * 8);

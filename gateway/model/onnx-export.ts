@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { boolTensor, DataType, encodeModel, floatTensor, int64Tensor, node, valueInfo, type OnnxNodeProto } from './onnx-builder';
+import { boolTensor, DataType, doubleTensor, encodeModel, int64Tensor, node, valueInfo, type OnnxNodeProto } from './onnx-builder';
 import type { PcaModel } from './pca-model';
 
 /** Value of `twinbed.format` in a model twinbed fitted; a reader that sees another value treats the model as external. */
-export const TWINBED_FORMAT = 'twinbed-pca-residual/1';
+export const TWINBED_FORMAT = 'twinbed-pca-residual/2';
 /** The input and output every twinbed model declares. */
 export const INPUT_NAME = 'features';
 export const OUTPUT_NAME = 'score';
@@ -41,36 +41,39 @@ export interface OnnxExportOptions {
 }
 
 /**
- * The model as an ONNX graph, `features` float32 [N, d] → `score` float32 [N]:
- *   (Div(g) → Max(f) → Log → Where(log mask) →) Sub(μ) → Div(σ) → MatMul(W) → MatMul(Wᵀ) → Sub from z → Mul(r, r) → ReduceSum(axis 1)
- * The log stage appears only when some feature is log-transformed. The bytes depend only on the model and
- * options, so the same fit gives the same sha256.
+ * The model as an ONNX graph, `features` float32 [N, d] → `score` float32 [N], computed in float64 inside:
+ *   Cast(f64) → (Div(g) → Max(f) → Log → Where(log mask) →) Sub(μ) → Div(σ) → MatMul(W) → MatMul(Wᵀ) → Sub from z
+ *   → Mul(r, r) → ReduceSum(axis 1) → Cast(f32)
+ * Float64 because a window far from the healthy data has ‖z‖² ≫ s: in float32 the residual's cancellation leaves
+ * an error of ~ε₃₂·‖z‖², which exceeded 1e-5 of the score; in float64 runtime and reference agree to the last
+ * float32 bit. The log stage appears only when some feature is log-transformed. The bytes depend only on the model
+ * and options, so the same fit gives the same sha256.
  */
 export function exportPcaOnnx(model: PcaModel, options: OnnxExportOptions): Uint8Array {
   const { featureNames, transform, components } = model;
   const d = featureNames.length;
   const k = components[0]?.length ?? 0;
   const anyLog = transform.log.some(Boolean);
-  const nodes: OnnxNodeProto[] = [];
+  const nodes: OnnxNodeProto[] = [node('Cast', [INPUT_NAME], ['x'], { to: DataType.DOUBLE })];
   const initializers = [
-    floatTensor(INIT.mean, [d], transform.mean),
-    floatTensor(INIT.std, [d], transform.std),
-    floatTensor(INIT.components, [d, k], components.flat()),
+    doubleTensor(INIT.mean, [d], transform.mean),
+    doubleTensor(INIT.std, [d], transform.std),
+    doubleTensor(INIT.components, [d, k], components.flat()),
     int64Tensor(INIT.axes, [1], [1]),
   ];
-  let u = INPUT_NAME;
+  let u = 'x';
   if (anyLog) {
     initializers.push(
       boolTensor(INIT.logMask, [d], [...transform.log]),
-      floatTensor(INIT.logScale, [d], transform.logScale),
-      floatTensor(INIT.logFloor, [d], transform.logFloor),
+      doubleTensor(INIT.logScale, [d], transform.logScale),
+      doubleTensor(INIT.logFloor, [d], transform.logFloor),
     );
     nodes.push(
-      node('Div', [INPUT_NAME, INIT.logScale], ['ratio']),
+      node('Div', ['x', INIT.logScale], ['ratio']),
       node('Max', ['ratio', INIT.logFloor], ['ratio_floored']),
       node('Log', ['ratio_floored'], ['log_ratio']),
       // Where reads only the selected branch, so a negative non-log feature's NaN log never reaches the output.
-      node('Where', [INIT.logMask, 'log_ratio', INPUT_NAME], ['transformed']),
+      node('Where', [INIT.logMask, 'log_ratio', 'x'], ['transformed']),
     );
     u = 'transformed';
   }
@@ -83,7 +86,8 @@ export function exportPcaOnnx(model: PcaModel, options: OnnxExportOptions): Uint
     node('MatMul', ['projection', 'components_t'], ['reconstruction']),
     node('Sub', ['z', 'reconstruction'], ['residual']),
     node('Mul', ['residual', 'residual'], ['squared']),
-    node('ReduceSum', ['squared', INIT.axes], [OUTPUT_NAME], { keepdims: 0 }),
+    node('ReduceSum', ['squared', INIT.axes], ['score_f64'], { keepdims: 0 }),
+    node('Cast', ['score_f64'], [OUTPUT_NAME], { to: DataType.FLOAT }),
   );
 
   return encodeModel({

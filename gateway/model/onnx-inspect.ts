@@ -44,10 +44,10 @@ function readTwinbed(metadata: Record<string, string>, initializers: readonly On
   if (!(Number.isFinite(threshold) && threshold > 0)) throw new ModelFormatError(`${META.threshold} must be a positive number, got "${metadata[META.threshold]}"`);
   const d = featureNames.length;
   const byName = new Map(initializers.map((t) => [t.name ?? '', t]));
-  const vector = (name: string): number[] => floatValues(required(byName, name), [d]);
+  const vector = (name: string): number[] => doubleValues(required(byName, name), [d]);
   const componentsTensor = required(byName, INIT.components);
   const k = Number(componentsTensor.dims?.[1] ?? 0);
-  const flat = floatValues(componentsTensor, [d, k]);
+  const flat = doubleValues(componentsTensor, [d, k]);
   const hasLog = byName.has(INIT.logMask);
   return {
     version: metadata[META.version] ?? '',
@@ -89,18 +89,18 @@ function checkDims(tensor: OnnxTensorProto, dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
-function floatValues(tensor: OnnxTensorProto, dims: readonly number[]): number[] {
+function doubleValues(tensor: OnnxTensorProto, dims: readonly number[]): number[] {
   const count = checkDims(tensor, dims);
-  if (tensor.dataType !== DataType.FLOAT) throw new ModelFormatError(`initializer ${tensor.name} is not float32`);
+  if (tensor.dataType !== DataType.DOUBLE) throw new ModelFormatError(`initializer ${tensor.name} is not float64`);
   const raw = tensor.rawData;
   if (raw && raw.length > 0) {
-    if (raw.length !== count * 4) throw new ModelFormatError(`initializer ${tensor.name} holds ${raw.length} bytes for ${count} floats`);
+    if (raw.length !== count * 8) throw new ModelFormatError(`initializer ${tensor.name} holds ${raw.length} bytes for ${count} doubles`);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    return Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+    return Array.from({ length: count }, (_, i) => view.getFloat64(i * 8, true));
   }
-  const values = tensor.floatData ?? [];
-  if (values.length !== count) throw new ModelFormatError(`initializer ${tensor.name} holds ${values.length} floats, expected ${count}`);
-  return values.map(Math.fround);
+  const values = tensor.doubleData ?? [];
+  if (values.length !== count) throw new ModelFormatError(`initializer ${tensor.name} holds ${values.length} doubles, expected ${count}`);
+  return values.map(Number);
 }
 
 function boolValues(tensor: OnnxTensorProto, d: number): boolean[] {

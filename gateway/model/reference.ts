@@ -3,24 +3,23 @@ import type { PcaParams } from './pca-model';
 const f32 = Math.fround;
 
 /**
- * The TypeScript reference of the exported ONNX graph, from the same float32 parameters:
+ * The TypeScript reference of the exported ONNX graph, from the same float64 parameters:
  *   u = Where(log, Log(Max(x/g, f)), x);  z = (u − μ)/σ;  r = z − (z·W)·Wᵀ;  s = Σᵢ rᵢ².
- * Every operator's output is rounded to float32, as in the graph; inside an operator (the dot products, the
- * final sum) it accumulates in float64, so it is the correctly rounded float32 evaluation of the graph and
- * ONNX Runtime differs from it only by its own summation order (~ε·‖z‖²) and its log (±2 ulp near 0).
- * The element-wise Sub and Div are IEEE operations, so those stages match ONNX Runtime bit for bit.
+ * Like the graph it takes float32 inputs, computes in float64 and rounds the score to float32 once, so ONNX
+ * Runtime differs from it only by float64 summation order and log (~1e-16 relative): below the float32 rounding
+ * of the result, wherever the window lies.
  */
 export class ReferenceScorer {
   readonly featureNames: readonly string[];
   readonly d: number;
   readonly k: number;
   readonly #log: Uint8Array;
-  readonly #logScale: Float32Array;
-  readonly #logFloor: Float32Array;
-  readonly #mean: Float32Array;
-  readonly #std: Float32Array;
-  /** W, row-major d×k, float32 as exported. */
-  readonly #w: Float32Array;
+  readonly #logScale: Float64Array;
+  readonly #logFloor: Float64Array;
+  readonly #mean: Float64Array;
+  readonly #std: Float64Array;
+  /** W, row-major d×k. */
+  readonly #w: Float64Array;
   readonly #z: Float64Array;
   readonly #t: Float64Array;
 
@@ -30,16 +29,16 @@ export class ReferenceScorer {
     this.d = featureNames.length;
     this.k = components[0]?.length ?? 0;
     this.#log = Uint8Array.from(transform.log, Number);
-    this.#logScale = Float32Array.from(transform.logScale);
-    this.#logFloor = Float32Array.from(transform.logFloor);
-    this.#mean = Float32Array.from(transform.mean);
-    this.#std = Float32Array.from(transform.std);
-    this.#w = Float32Array.from(components.flat());
+    this.#logScale = Float64Array.from(transform.logScale);
+    this.#logFloor = Float64Array.from(transform.logFloor);
+    this.#mean = Float64Array.from(transform.mean);
+    this.#std = Float64Array.from(transform.std);
+    this.#w = Float64Array.from(components.flat());
     this.#z = new Float64Array(this.d);
     this.#t = new Float64Array(this.k);
   }
 
-  /** The float32 score of one feature vector (ordered as featureNames). */
+  /** The float32 score of one feature vector (ordered as featureNames; each value is taken as float32, as the graph's input is). */
   score(x: ArrayLike<number>, offset = 0): number {
     const { d, k } = this;
     const z = this.#z;
@@ -47,22 +46,22 @@ export class ReferenceScorer {
     const w = this.#w;
     for (let i = 0; i < d; i++) {
       let u = f32(x[offset + i]!);
-      if (this.#log[i]) u = f32(Math.log(Math.max(f32(u / this.#logScale[i]!), this.#logFloor[i]!)));
-      z[i] = f32(f32(u - this.#mean[i]!) / this.#std[i]!);
+      if (this.#log[i]) u = Math.log(Math.max(u / this.#logScale[i]!, this.#logFloor[i]!));
+      z[i] = (u - this.#mean[i]!) / this.#std[i]!;
     }
     // t = z·W (MatMul [1,d]×[d,k])
     for (let j = 0; j < k; j++) {
       let sum = 0;
       for (let i = 0; i < d; i++) sum += z[i]! * w[i * k + j]!;
-      t[j] = f32(sum);
+      t[j] = sum;
     }
-    // ẑ = t·Wᵀ, r = z − ẑ, s = Σ r² (MatMul, Sub, Mul, ReduceSum)
+    // ẑ = t·Wᵀ, r = z − ẑ, s = Σ r² (MatMul, Sub, Mul, ReduceSum), then Cast to float32
     let s = 0;
     for (let i = 0; i < d; i++) {
       let sum = 0;
       for (let j = 0; j < k; j++) sum += t[j]! * w[i * k + j]!;
-      const r = f32(z[i]! - f32(sum));
-      s += f32(r * r);
+      const r = z[i]! - sum;
+      s += r * r;
     }
     return f32(s);
   }

@@ -46,7 +46,7 @@ describe('the fitted PCA model, exported to ONNX and run by ONNX Runtime', () =>
     expect(parity.maxScaledDiff).toBeLessThanOrEqual(PARITY_TOLERANCE);
     expect(parity.withinTolerance).toBe(true);
     // Healthy scores are O(1), where the bound is absolute; anomalous scores of 10–100 are bounded relatively
-    // (one float32 ulp of 64 is 7.6e-6, so no float32 runtime can promise 1e-5 absolute there).
+    // (the score is float32, and one float32 ulp of 64 is 7.6e-6: 1e-5 absolute cannot be promised there).
     expect(healthyOnly.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     expect(anomalousOnly.maxScaledDiff).toBeLessThanOrEqual(1e-5);
   });

@@ -10,7 +10,7 @@ import { toyModel } from './toy-model';
 const options = { version: 'v7', fittedOn: '2,000 windows of pump-1 / accel' };
 
 describe('exportPcaOnnx', () => {
-  it('writes opset 13, features float32 [N, d] → score float32 [N], and the twinbed metadata', () => {
+  it('writes opset 13, features float32 [N, d] → score float32 [N], float64 parameters inside, and the twinbed metadata', () => {
     const model = onnx.ModelProto.decode(exportPcaOnnx(toyModel({ threshold: 2.5 }), options));
     expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
     const input = model.graph!.input![0]!;
@@ -18,9 +18,11 @@ describe('exportPcaOnnx', () => {
     expect(input.type!.tensorType!.elemType).toBe(onnx.TensorProto.DataType.FLOAT);
     expect(input.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['N', 3]);
     expect(model.graph!.output![0]!.name).toBe('score');
+    expect(model.graph!.output![0]!.type!.tensorType!.elemType).toBe(onnx.TensorProto.DataType.FLOAT);
+    expect(new Set(model.graph!.initializer!.filter((t) => t.name !== 'twinbed.reduce_axes').map((t) => t.dataType))).toEqual(new Set([onnx.TensorProto.DataType.DOUBLE]));
     const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
     expect(meta).toMatchObject({
-      'twinbed.format': 'twinbed-pca-residual/1',
+      'twinbed.format': 'twinbed-pca-residual/2',
       'twinbed.version': 'v7',
       'twinbed.features': '["a","b","c"]',
       'twinbed.threshold': '2.5',
@@ -28,10 +30,10 @@ describe('exportPcaOnnx', () => {
     });
   });
 
-  it('builds Sub → Div → MatMul → MatMul(Wᵀ) → Sub → Mul → ReduceSum, with the log stage only when a feature needs it', () => {
+  it('builds Cast → Sub → Div → MatMul → MatMul(Wᵀ) → Sub → Mul → ReduceSum → Cast, with the log stage only when a feature needs it', () => {
     const ops = (log: boolean) => onnx.ModelProto.decode(exportPcaOnnx(toyModel({ log }), options)).graph!.node!.map((n) => n.opType);
-    expect(ops(false)).toEqual(['Sub', 'Div', 'MatMul', 'Transpose', 'MatMul', 'Sub', 'Mul', 'ReduceSum']);
-    expect(ops(true).slice(0, 4)).toEqual(['Div', 'Max', 'Log', 'Where']);
+    expect(ops(false)).toEqual(['Cast', 'Sub', 'Div', 'MatMul', 'Transpose', 'MatMul', 'Sub', 'Mul', 'ReduceSum', 'Cast']);
+    expect(ops(true).slice(0, 5)).toEqual(['Cast', 'Div', 'Max', 'Log', 'Where']);
   });
 
   it('gives the same bytes, and so the same sha256, for the same model', () => {
@@ -41,14 +43,14 @@ describe('exportPcaOnnx', () => {
     expect(sha256Hex(a)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('reads back the parameters as the float32 values the graph holds', () => {
+  it('reads back the parameters exactly, as the float64 values the graph holds', () => {
     const { twinbed } = inspectOnnx(exportPcaOnnx(toyModel({ log: true, threshold: 2.5 }), options));
     expect(twinbed).toBeDefined();
     expect(twinbed!.version).toBe('v7');
     expect(twinbed!.threshold).toBe(2.5);
     expect(twinbed!.params.transform.log).toEqual([true, false, false]);
     expect(twinbed!.params.transform.std).toEqual([0.5, 2, 4]);
-    expect(twinbed!.params.components).toEqual([[Math.fround(Math.SQRT1_2)], [Math.fround(Math.SQRT1_2)], [0]]);
+    expect(twinbed!.params.components).toEqual([[Math.SQRT1_2], [Math.SQRT1_2], [0]]);
   });
 
   it('refuses bytes that are not ONNX', () => {

@@ -22,7 +22,7 @@ describe('ReferenceScorer', () => {
     expect(reference.score([0, 2, 3])).toBeCloseTo(Math.log(1e-3) ** 2 * 2, 3);
   });
 
-  it('rounds inputs and every operator output to float32, as the ONNX graph does', () => {
+  it('takes its inputs as float32 and returns a float32 score, as the ONNX graph does', () => {
     const reference = new ReferenceScorer(toyModel());
     const x = [3.0000001, 2, 3]; // not representable in float32: rounds to 3
     expect(reference.score(x)).toBe(reference.score([3, 2, 3]));
