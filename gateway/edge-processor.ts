@@ -50,6 +50,8 @@ export interface EdgeProcessorOptions {
   log: Logger;
   /** Told about each dead letter (for counters and metrics). */
   onDeadLetter: (letter: DeadLetterV1) => void;
+  /** Told how long each anomaly model run took, ms (for metrics). */
+  onInference?: (ms: number) => void;
 }
 
 interface Stream {
@@ -59,6 +61,15 @@ interface Stream {
   held: Map<number, number>;
   /** Raw blocks after an event are uplinked until this event time. */
   rawUntilMs: number;
+  /** A cloud request for raw data, s: applied at the stream's next block, whose event time it counts from. */
+  rawRequestS: number | undefined;
+}
+
+/** What a `raw.request` command asks for: raw blocks of a device (one sensor or all) for the next `seconds`. */
+export interface RawRequest {
+  device: string;
+  sensor?: string | undefined;
+  seconds: number;
 }
 
 /**
@@ -113,6 +124,7 @@ export class EdgeProcessor {
         ring: raw && raw.mode !== 'never' ? new RawRing(raw.preS) : undefined,
         held: new Map(),
         rawUntilMs: -Infinity,
+        rawRequestS: undefined,
       };
       this.#streams.set(key, stream);
     }
@@ -122,6 +134,22 @@ export class EdgeProcessor {
     for (const output of stream.pipeline.push(telemetry)) await this.#handle(stream, output, upQos, processed, topic, payload);
     this.#rawAfter(stream, telemetry, processed);
     return processed;
+  }
+
+  /**
+   * The cloud asks for raw data: from the stream's next block, its last preS seconds and the next `seconds` go up
+   * as raw blocks, as around an event. Streams whose pipeline never uplinks raw (`mode: never`) are left out.
+   * Returns the streams it applies to (`device/sensor`): none for a device this gateway has not heard from.
+   */
+  requestRaw(request: RawRequest): string[] {
+    const matched: string[] = [];
+    for (const [key, stream] of this.#streams) {
+      const [device, sensor] = key.split('/');
+      if (device !== request.device || (request.sensor !== undefined && sensor !== request.sensor) || !stream.ring) continue;
+      stream.rawRequestS = Math.max(stream.rawRequestS ?? 0, request.seconds);
+      matched.push(key);
+    }
+    return matched;
   }
 
   /** Emits every open window (at shutdown, or when a run drains) with the inbox rows it releases. */
@@ -166,6 +194,7 @@ export class EdgeProcessor {
     if (anomaly && anomaly.sensors.includes(window.sensor)) {
       try {
         const verdict = await anomaly.detector.process(window);
+        if (verdict.scored) this.#o.onInference?.(verdict.latencyMs);
         if (verdict.scored && verdict.event) events.push({ ...verdict.event, origin: 'edge' });
       } catch (error) {
         this.#o.log.error({ err: error, device: window.device, sensor: window.sensor }, 'anomaly model failed on a window');
@@ -203,6 +232,11 @@ export class EdgeProcessor {
   #rawAfter(stream: Stream, block: TelemetryV1, into: Processed): void {
     const raw = stream.pipeline.config.rawUplink;
     if (!raw || !stream.ring) return;
+    if (stream.rawRequestS !== undefined) {
+      for (const held of stream.ring.drain()) into.enqueue.push(this.#raw(held, raw.encoding));
+      stream.rawUntilMs = Math.max(stream.rawUntilMs, block.tsMs + stream.rawRequestS * 1000);
+      stream.rawRequestS = undefined;
+    }
     if (raw.mode === 'always' || block.tsMs <= stream.rawUntilMs) into.enqueue.push(this.#raw(block, raw.encoding));
     else stream.ring.push(block);
   }

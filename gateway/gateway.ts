@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AedesOptions } from 'aedes';
 import pino, { type Logger } from 'pino';
-import { decodeMessage, DecodeError, encodeMessage, filters, parseTopic, topics, type CommandV1, type StatusV1 } from '../protocol';
+import { z } from 'zod';
+import { decodeMessage, DecodeError, encodeMessage, filters, formatFieldPath, IdSchema, parseTopic, topics, type CommandV1, type ReplyV1, type StatusV1 } from '../protocol';
 import {
   connectMqtt,
   createMqttClient,
@@ -66,6 +67,16 @@ export interface GatewayCounters {
   uplinkErrors: number;
 }
 
+/** The gateway command that asks for raw data from the cloud. */
+const RAW_REQUEST = 'raw.request';
+const RawRequestArgsSchema = z
+  .object({
+    device: IdSchema,
+    sensor: IdSchema.optional(),
+    seconds: z.number().positive().max(3600).default(10),
+  })
+  .strict();
+
 /** Until start() finishes there is no status to publish. */
 const NO_STATUS: Cancel = () => {};
 
@@ -111,6 +122,8 @@ export class Gateway {
   #http: HttpIngestServer | undefined;
   #coap: CoapIngestServer | undefined;
   #cancelStatus: Cancel = NO_STATUS;
+  /** Gateway commands being carried out, in arrival order. */
+  #commands: Promise<void> = Promise.resolve();
   #deviceUrl = '';
 
   private constructor(options: GatewayOptions) {
@@ -202,6 +215,7 @@ export class Gateway {
       wallMs: monotonicWallMs,
       gzip: nodeGzip,
       log: this.#log,
+      onInference: (ms) => this.#metrics.inference(ms / 1000),
       onDeadLetter: (letter) => {
         this.#counters.deadLettered++;
         this.#metrics.deadLettered();
@@ -235,7 +249,12 @@ export class Gateway {
       will: { topic: statusTopic, payload: Buffer.from(encodeMessage(this.#status('offline'), 'json')), qos: 1, retain: true },
       onError: (error) => this.#log.warn({ err: error }, 'uplink connection error'),
     });
-    this.#upstream.on('message', (topic, payload) => void this.#onGatewayCommand(topic, payload));
+    // [MQTT-4.6.0-5] commands arrive in order; carry them out one at a time, so a stage finishes before the activate after it.
+    this.#upstream.on('message', (topic, payload) => {
+      this.#commands = this.#commands
+        .then(() => this.#onGatewayCommand(topic, payload))
+        .catch((error: unknown) => this.#log.error({ err: error, topic }, 'gateway command failed'));
+    });
     // A clean session forgets subscriptions: subscribe on every connect, and say when the uplink comes and goes.
     this.#upstream.on('connect', () => {
       this.#log.info({ upstreamUrl: upstream.url }, 'uplink connected');
@@ -404,7 +423,11 @@ export class Gateway {
     this.#metrics.bytesOut(row.priority === PRIORITY.events ? 'events' : row.priority === PRIORITY.raw ? 'raw' : 'features', row.bytes);
   }
 
-  /** Commands to the gateway itself, from the cloud over MQTT: model slot operations. */
+  /**
+   * Commands to the gateway itself, from the cloud over MQTT: model slot operations and raw data requests. Each
+   * gets a reply on the gateway's reply topic (matched by id, with a refusal's code and reasons) and shows in its
+   * retained status as lastCommand.
+   */
   async #onGatewayCommand(topic: string, payload: Buffer): Promise<void> {
     let command: CommandV1;
     try {
@@ -414,13 +437,33 @@ export class Gateway {
       this.#log.warn({ err: error, topic }, 'ignored a malformed gateway command');
       return;
     }
-    if (!this.#slot || !(MODEL_ACTIONS as readonly string[]).includes(command.action)) {
-      this.#log.warn({ action: command.action }, 'gateway command not supported here (no anomaly model configured, or unknown action)');
-      return;
+    const reply = await this.#carryOut(command);
+    this.#log.info({ id: command.id, action: command.action, ok: reply.ok, ...(reply.error ? { error: reply.error } : {}) }, 'gateway command');
+    this.#upstream?.publish(topics.reply(this.config.site, this.config.id), Buffer.from(encodeMessage(reply, 'json')), { qos: 1 });
+    this.#publishStatus('online', { lastCommand: { id: reply.id, action: reply.action, ok: reply.ok } });
+  }
+
+  async #carryOut(command: CommandV1): Promise<ReplyV1> {
+    const { id, action } = command;
+    const base = { type: 'reply', v: 1, device: this.config.id, tsMs: this.#clock.now(), id, action } as const;
+    if (action === RAW_REQUEST) {
+      const args = RawRequestArgsSchema.safeParse(command.args ?? {});
+      if (!args.success) return { ...base, ok: false, code: 'E_BAD_ARGS', error: args.error.issues.map((i) => `${formatFieldPath(i.path) || 'args'}: ${i.message}`).join('; ') };
+      const streams = this.#processor!.requestRaw(args.data);
+      if (streams.length === 0) {
+        const what = `${args.data.device}${args.data.sensor ? `/${args.data.sensor}` : ''}`;
+        return { ...base, ok: false, code: 'E_NO_STREAM', error: `no stream of ${what} with raw uplink has reached this gateway` };
+      }
+      return { ...base, ok: true, result: { streams, seconds: args.data.seconds } };
     }
-    const result = await handleModelCommand(this.#slot, command, this.config.anomaly?.modelDir ? { modelDir: this.config.anomaly.modelDir } : {});
-    this.#log.info({ id: command.id, action: command.action, ok: result.ok }, 'gateway command');
-    this.#publishStatus('online', { lastCommand: result });
+    if ((MODEL_ACTIONS as readonly string[]).includes(action)) {
+      if (!this.#slot) return { ...base, ok: false, code: 'E_NO_MODEL_SLOT', error: 'this gateway has no anomaly detection configured (add `anomaly:` to its config)' };
+      const { ok, id: _id, action: _action, ...rest } = await handleModelCommand(this.#slot, command, this.config.anomaly?.modelDir ? { modelDir: this.config.anomaly.modelDir } : {});
+      if (ok) return { ...base, ok, result: rest };
+      const { code, error, ...result } = rest as { code: string; error: string };
+      return { ...base, ok, code, error, result };
+    }
+    return { ...base, ok: false, code: 'E_UNKNOWN_ACTION', error: `unknown gateway command "${action}"; known: ${[RAW_REQUEST, ...MODEL_ACTIONS].join(', ')}` };
   }
 
   #status(state: StatusV1['state']): StatusV1 {

@@ -70,7 +70,7 @@ export class GatewayMetrics {
     this.#bytesOut = new Counter({ name: 'twinbed_gateway_bytes_out_total', help: 'Payload bytes queued upstream, by kind.', labelNames: ['kind'], registers });
     this.#inference = new Histogram({
       name: 'twinbed_gateway_inference_seconds',
-      help: 'Time to compute features (and run edge models) for one block, seconds.',
+      help: 'Time to run the anomaly model on one feature window, seconds.',
       buckets: options.inferenceBuckets ?? DEFAULT_INFERENCE_BUCKETS,
       registers,
     });

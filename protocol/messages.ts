@@ -102,6 +102,26 @@ export const CommandV1Schema = z
   })
   .strict();
 
+/** The answer to a `cmd`, from whoever carried it out (a gateway, a device), matched to it by `id`. */
+export const ReplyV1Schema = z
+  .object({
+    type: z.literal('reply'),
+    v: z.literal(1),
+    /** Who replies. */
+    device: IdSchema,
+    tsMs: EventTimeMs,
+    /** The command's id. */
+    id: z.string().min(1),
+    action: z.string().min(1),
+    ok: z.boolean(),
+    /** A refusal's code (e.g. E_MODEL_VALIDATION) and message, when ok is false. */
+    code: z.string().min(1).optional(),
+    error: z.string().min(1).optional(),
+    /** What the command produced or why it was refused (checks, model status, streams…), by action. */
+    result: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
 export const DeadLetterV1Schema = z
   .object({
     type: z.literal('deadletter'),
@@ -180,6 +200,7 @@ export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
 export type EventV1 = z.infer<typeof EventV1Schema>;
 export type StatusV1 = z.infer<typeof StatusV1Schema>;
 export type CommandV1 = z.infer<typeof CommandV1Schema>;
+export type ReplyV1 = z.infer<typeof ReplyV1Schema>;
 export type DeadLetterV1 = z.infer<typeof DeadLetterV1Schema>;
 export type TruthV1 = z.infer<typeof TruthV1Schema>;
 export type TruthFault = TruthV1['faults'][number];
@@ -193,6 +214,7 @@ export const MESSAGE_SCHEMAS = {
   event: { 1: EventV1Schema },
   status: { 1: StatusV1Schema },
   cmd: { 1: CommandV1Schema },
+  reply: { 1: ReplyV1Schema },
   deadletter: { 1: DeadLetterV1Schema },
   truth: { 1: TruthV1Schema },
   raw: { 1: RawBlockV1Schema },
@@ -200,5 +222,5 @@ export const MESSAGE_SCHEMAS = {
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
+export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | ReplyV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

@@ -8,7 +8,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-export type DeviceTopicKind = 'telemetry' | 'features' | 'raw' | 'event' | 'status' | 'cmd';
+export type DeviceTopicKind = 'telemetry' | 'features' | 'raw' | 'event' | 'status' | 'cmd' | 'reply';
 
 export const topics = {
   /** Raw sample blocks from a device sensor. */
@@ -20,6 +20,8 @@ export const topics = {
   event: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/event`,
   status: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/status`,
   cmd: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/cmd`,
+  /** Replies to the commands a device or gateway received on its cmd topic. */
+  reply: (site: string, device: string) => `${TOPIC_ROOT}/${site}/${device}/reply`,
   /** Messages that could not be decoded or validated, wrapped with the reason. */
   deadLetter: (site: string) => `${TOPIC_ROOT}/${site}/deadletter`,
   /**
@@ -39,13 +41,14 @@ export const filters = {
   raw: (site = '+') => `${TOPIC_ROOT}/${site}/+/raw/+`,
   event: (site = '+') => `${TOPIC_ROOT}/${site}/+/event`,
   status: (site = '+') => `${TOPIC_ROOT}/${site}/+/status`,
+  reply: (site = '+') => `${TOPIC_ROOT}/${site}/+/reply`,
   deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
   truth: (site = '+') => `${TRUTH_ROOT}/${site}/+`,
 } as const;
 
 export type ParsedTopic =
   | { kind: 'telemetry' | 'features' | 'raw'; site: string; device: string; sensor: string }
-  | { kind: 'event' | 'status' | 'cmd'; site: string; device: string }
+  | { kind: 'event' | 'status' | 'cmd' | 'reply'; site: string; device: string }
   | { kind: 'deadletter'; site: string };
 
 /** Parses a twinbed topic; returns undefined for anything outside the scheme, wildcards included. */
@@ -59,6 +62,6 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (parts.length === 4 && device === 'deadletter') return { kind: 'deadletter', site };
   if (!device) return undefined;
   if (parts.length === 6 && sensor && (kind === 'telemetry' || kind === 'features' || kind === 'raw')) return { kind, site, device, sensor };
-  if (parts.length === 5 && (kind === 'event' || kind === 'status' || kind === 'cmd')) return { kind, site, device };
+  if (parts.length === 5 && (kind === 'event' || kind === 'status' || kind === 'cmd' || kind === 'reply')) return { kind, site, device };
   return undefined;
 }

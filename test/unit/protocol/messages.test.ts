@@ -14,7 +14,7 @@ const firstIssuePath = (result: { error?: { issues: ReadonlyArray<{ path: Proper
 
 describe('message schema table', () => {
   it('maps each message type to its version-1 schema, whose type literal matches the key', () => {
-    expect(Object.keys(MESSAGE_SCHEMAS).sort()).toEqual(['cmd', 'deadletter', 'event', 'features', 'raw', 'signed', 'status', 'telemetry', 'truth']);
+    expect(Object.keys(MESSAGE_SCHEMAS).sort()).toEqual(['cmd', 'deadletter', 'event', 'features', 'raw', 'reply', 'signed', 'status', 'telemetry', 'truth']);
     for (const [type, versions] of Object.entries(MESSAGE_SCHEMAS)) {
       expect(Object.keys(versions), type).toEqual(['1']);
       expect(versions[1].shape.type.value, type).toBe(type);

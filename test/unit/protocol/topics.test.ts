@@ -20,6 +20,7 @@ describe('topic builders', () => {
     expect(topics.event('site-a', 'pump-1')).toBe('twinbed/v1/site-a/pump-1/event');
     expect(topics.status('site-a', 'pump-1')).toBe('twinbed/v1/site-a/pump-1/status');
     expect(topics.cmd('site-a', 'pump-1')).toBe('twinbed/v1/site-a/pump-1/cmd');
+    expect(topics.reply('site-a', 'gw-1')).toBe('twinbed/v1/site-a/gw-1/reply');
     expect(topics.deadLetter('site-a')).toBe('twinbed/v1/site-a/deadletter');
   });
 });
@@ -31,6 +32,7 @@ describe('parseTopic', () => {
     ['event', topics.event('s1', 'd2'), { kind: 'event', site: 's1', device: 'd2' }],
     ['status', topics.status('s1', 'd2'), { kind: 'status', site: 's1', device: 'd2' }],
     ['cmd', topics.cmd('s1', 'd2'), { kind: 'cmd', site: 's1', device: 'd2' }],
+    ['reply', topics.reply('s1', 'gw-1'), { kind: 'reply', site: 's1', device: 'gw-1' }],
     ['deadletter', topics.deadLetter('s1'), { kind: 'deadletter', site: 's1' }],
   ])('recovers site, device and sensor from a built %s topic', (_kind, topic, expected) => {
     expect(parseTopic(topic)).toEqual(expected);

@@ -1,0 +1,103 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { decodeRawBlock, EdgeProcessor, nodeGzip, PipelineSchema, PRIORITY, type Processed } from '../../../gateway/index';
+import { decodeMessage, encodeMessage, ThresholdRuleSchema, topics, type DeadLetterV1, type EventV1, type RawBlockV1, type TelemetryV1 } from '../../../protocol/index';
+import { VirtualClock } from '../../../sim/index';
+
+const SITE = 'site-1';
+const START_MS = Date.UTC(2026, 0, 1);
+
+/** One record per 1 s block of 100 samples at 100 Hz; raw blocks 2 s before and after an event. */
+function processor(deadLetters: DeadLetterV1[] = []): EdgeProcessor {
+  return new EdgeProcessor({
+    site: SITE,
+    pipelines: [
+      PipelineSchema.parse({
+        sensors: ['vib'],
+        window: { blocks: 1, function: 'rect' },
+        features: { stats: ['rms', 'peak', 'crest'] },
+        rawUplink: { mode: 'around-events', preS: 2, postS: 2, encoding: 'delta-f32' },
+      }),
+    ],
+    rules: [ThresholdRuleSchema.parse({ name: 'vib-high', metric: 'rms', sensor: 'vib', above: 1 })],
+    actions: [{ on: 'vib-high', action: 'stop' }],
+    clock: new VirtualClock(START_MS),
+    wallMs: () => performance.now(),
+    gzip: nodeGzip,
+    log: pino({ level: 'silent' }),
+    onDeadLetter: (letter) => deadLetters.push(letter),
+  });
+}
+
+/** Block `seq` of device pump-1, sensor vib: a constant of `level` (so its RMS is `level`). */
+function block(seq: number, level: number): Buffer {
+  const message: TelemetryV1 = { type: 'telemetry', v: 1, device: 'pump-1', sensor: 'vib', seq, tsMs: START_MS + seq * 1000, rateHz: 100, unit: 'g', values: new Array(100).fill(level) };
+  return Buffer.from(encodeMessage(message, 'cbor'));
+}
+
+const route = { topic: topics.telemetry(SITE, 'pump-1', 'vib') };
+
+/** Feeds blocks with the given levels from seq `from`; returns every output, in order. */
+async function feed(edge: EdgeProcessor, levels: number[], from = 0): Promise<Processed[]> {
+  const out: Processed[] = [];
+  for (const [i, level] of levels.entries()) out.push(await edge.process(block(from + i, level), route, 1, 1000 + from + i));
+  return out;
+}
+
+const rawSeqs = (outputs: Processed[]) =>
+  outputs.flatMap((p) =>
+    p.enqueue
+      .filter((e) => e.priority === PRIORITY.raw)
+      .map((e) => {
+        const raw = decodeMessage(e.payload) as RawBlockV1;
+        expect(Array.from(decodeRawBlock(raw, nodeGzip))).toHaveLength(100);
+        return raw.seq;
+      }),
+  );
+
+describe('EdgeProcessor', () => {
+  it('turns each block into a features record and releases its inbox row in the same hand-over', async () => {
+    const [first] = await feed(processor(), [0.5]);
+    expect(first!.result).toEqual({ accepted: true });
+    expect(first!.release).toEqual([1000]);
+    expect(first!.enqueue).toHaveLength(1);
+    expect(first!.enqueue[0]).toMatchObject({ priority: PRIORITY.features, topic: topics.features(SITE, 'pump-1', 'vib'), qos: 1, key: { device: 'pump-1', sensor: 'vib', seq: 0 } });
+    expect(decodeMessage(first!.enqueue[0]!.payload)).toMatchObject({ type: 'features', device: 'pump-1', seq: 0, features: { rms: 0.5, peak: 0.5, crest: 1 } });
+  });
+
+  it('on a rule crossing queues the event, a stop command to the device, and raw blocks 2 s before and after', async () => {
+    const outputs = await feed(processor(), [0.5, 0.5, 0.5, 0.5, 2, 2, 2, 2, 2]);
+    const events = outputs.flatMap((p) => p.enqueue.filter((e) => e.priority === PRIORITY.events).map((e) => decodeMessage(e.payload) as EventV1));
+    expect(events.map((e) => [e.state, e.rule, e.origin, e.tsMs - START_MS])).toEqual([['raised', 'vib-high', 'edge', 4000]]);
+    expect(outputs[4]!.commands.map((c) => [c.device, c.command.action])).toEqual([['pump-1', 'stop']]);
+    // Seqs 2–3 were held in the ring (the 2 s before the event); 4 raised it; 5–6 fall within the 2 s after.
+    expect(rawSeqs(outputs)).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('sends raw blocks on a cloud request, from the next block for the seconds asked, and none before', async () => {
+    const edge = processor();
+    const before = await feed(edge, [0.5, 0.5, 0.5]);
+    expect(rawSeqs(before)).toEqual([]);
+    expect(edge.requestRaw({ device: 'pump-1', seconds: 3 })).toEqual(['pump-1/vib']);
+    expect(edge.requestRaw({ device: 'pump-9', seconds: 3 })).toEqual([]);
+    const after = await feed(edge, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], 3);
+    // The 2 s ring (seqs 1–2), then seq 3 (the next block) and the 3 s after it (4–6).
+    expect(rawSeqs(after)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('dead-letters an undecodable payload with its reason, and ignores a late copy of a block it has processed', async () => {
+    const deadLetters: DeadLetterV1[] = [];
+    const edge = processor(deadLetters);
+    const bad = await edge.process(Buffer.from('{"type":"telemetry","v":1}'), route, 1, 7);
+    expect(bad.result.accepted).toBe(false);
+    expect(bad.release).toEqual([7]);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.reason).toMatch(/device/);
+    await feed(edge, [0.5, 0.5, 0.5]);
+    // (A seq 0 would be a restarted device, not a late copy.)
+    const late = await edge.process(block(1, 0.5), route, 1, 99);
+    expect(late.enqueue).toEqual([]);
+    expect(late.release).toEqual([99]);
+    expect(deadLetters).toHaveLength(1);
+  });
+});
