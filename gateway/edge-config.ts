@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, ThresholdRuleSchema } from '../protocol';
-import { DetectorOptionsSchema } from './model';
+import { DetectorOptionsSchema, InputSpecSchema } from './model';
 
 /** A local action: when an event is raised at the edge, send a command to the device without a cloud round trip. */
 export const ActionSchema = z
@@ -19,7 +19,10 @@ export const ActionSchema = z
 export const AnomalySchema = z
   .object({
     sensors: z.array(IdSchema).min(1).default(['accel']).describe('Sensors whose feature windows the model scores. Default [accel].'),
-    model: z.string().min(1).optional().describe('ONNX model to activate at start (from `twinbed model fit`). Default: none until one is staged.'),
+    model: z.string().min(1).optional().describe('ONNX model to activate at start: from `twinbed model fit`, or any model that maps float32 [N, features] to scores [N] (declare `inputs` and `threshold`). Default: none until one is staged.'),
+    inputs: InputSpecSchema.optional().describe('Input spec of a model without twinbed metadata: its ordered feature names, input and output names. Default: read from a twinbed model.'),
+    version: z.string().min(1).max(128).optional().describe('Version name of `model`. Default: the version a twinbed model carries, else the file name.'),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits').optional().describe('Expected SHA-256 of `model`; a mismatch refuses to start. Default: not checked.'),
     modelDir: z.string().min(1).optional().describe('Folder `model.stage` commands may load files from. Default: none (stage by bytes only).'),
     ...DetectorOptionsSchema.shape,
   })

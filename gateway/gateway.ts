@@ -340,7 +340,12 @@ export class Gateway {
     if (anomaly.model) {
       // The version the model carries (twinbed model fit writes one), else its file name.
       const carried = await readFile(anomaly.model).then((bytes) => inspectOnnx(bytes).twinbed?.version, () => undefined);
-      await this.#slot.stage(anomaly.model, { version: carried ?? path.basename(anomaly.model, '.onnx') });
+      await this.#slot.stage(anomaly.model, {
+        version: anomaly.version ?? carried ?? path.basename(anomaly.model, '.onnx'),
+        ...(anomaly.sha256 ? { sha256: anomaly.sha256 } : {}),
+        ...(anomaly.inputs ? { inputs: anomaly.inputs } : {}),
+        ...(anomaly.threshold === undefined ? {} : { threshold: anomaly.threshold }),
+      });
       this.#slot.activate();
     }
   }

@@ -6,6 +6,7 @@ import { exportPcaOnnx, fitPcaModel, Gateway, GatewayConfigSchema, sha256Hex, ty
 import { decodeAs, encodeMessage, topics, type CommandV1, type ReplyV1, type TelemetryV1 } from '../../protocol';
 import { connectMqtt, createRng, ScaledRealClock, startBroker, type EmbeddedBroker, type MqttClient } from '../../sim';
 import { waitUntil } from '../support/twinbed-process';
+import { sumOfSquaresModel } from '../unit/gateway/model/custom-graphs';
 
 const SITE = 'ops';
 const GATEWAY = 'gw-ops';
@@ -359,6 +360,39 @@ describe('gateway operations at the edge', () => {
       expect(await reply('model.explode')).toMatchObject({ ok: false, code: 'E_UNKNOWN_ACTION', error: expect.stringContaining('raw.request, model.stage') });
       expect(await reply('raw.request', { device: 'pump-1', seconds: 5 })).toMatchObject({ ok: false, code: 'E_NO_STREAM' });
       expect(await reply('raw.request', { device: 'pump-1', seconds: -1 })).toMatchObject({ ok: false, code: 'E_BAD_ARGS', error: expect.stringContaining('seconds') });
+    });
+  });
+
+  describe('an external ONNX model from the config', () => {
+    it('runs any model with a declared input spec and threshold: score = rms² + peak², an anomaly when it passes 1', async () => {
+      const cloud = await startBroker({ id: 'ops-cloud-external' });
+      cleanups.push(closeOnce(cloud));
+      const model = path.join(dir, 'sum-of-squares.onnx');
+      writeFileSync(model, sumOfSquaresModel({ d: 2 }));
+      const gateway = await startGateway(cloud, {
+        anomaly: { sensors: ['accel'], model, version: 'sos-1', inputs: { features: ['rms', 'peak'] }, threshold: 1, anomalyAfter: 2, clearAfter: 2 },
+      });
+      expect(gateway.models?.status().active).toMatchObject({ version: 'sos-1', format: 'external', features: ['rms', 'peak'], threshold: 1 });
+      const watcher = await connect(cloud.url, 'ops-external-watcher');
+      const events: string[] = [];
+      watcher.on('message', (_topic, payload) => events.push(decodeAs(payload, 'event').state));
+      await watcher.subscribeAsync(topics.event(SITE, 'pump-1'), { qos: 1 });
+      const rng = createRng('edge-ops-external');
+      const device = await connect(gateway.deviceUrl, 'ops-external-device');
+      // σ 0.05: rms² + peak² ≈ 0.03; σ 2: far over 1. Two loud windows raise, two quiet ones clear.
+      const sigmas = [0.05, 0.05, 2, 2, 2, 0.05, 0.05, 0.05];
+      for (const [seq, sigma] of sigmas.entries()) await device.publishAsync(topics.telemetry(SITE, 'pump-1', 'accel'), noiseBlock(rng, 'pump-1', 'accel', seq, sigma), { qos: 1 });
+      expect(await waitUntil(() => drained(gateway, sigmas.length)() && events.length === 2, 10_000)).toBe(true);
+      expect(events).toEqual(['raised', 'cleared']);
+    });
+
+    it('refuses to start when the model is not the one the config announces (sha256)', async () => {
+      const cloud = await startBroker({ id: 'ops-cloud-sha' });
+      cleanups.push(closeOnce(cloud));
+      const model = path.join(dir, 'sum-of-squares-sha.onnx');
+      writeFileSync(model, sumOfSquaresModel({ d: 2 }));
+      const anomaly = { sensors: ['accel'], model, inputs: { features: ['rms', 'peak'] }, threshold: 1, sha256: '0'.repeat(64) };
+      await expect(startGateway(cloud, { anomaly })).rejects.toThrow(/sha256/);
     });
   });
 });
