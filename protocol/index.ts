@@ -8,3 +8,4 @@ export { formatFieldPath } from './field-path';
 export { parseYamlConfig, suggest } from './yaml-config';
 export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMessage } from './signed';
 export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, type AlertChange } from './threshold-rules';
+export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';

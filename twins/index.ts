@@ -10,7 +10,6 @@ export { OperatingProfile, ProfilePointSchema, type ProfilePoint } from './opera
 export { FaultTimingShape, severityAt, isActive, growthOf, timingProblem, type FaultTiming } from './severity';
 export {
   BearingGeometrySchema,
-  defectOrders,
   MountSchema,
   ResonanceSchema,
   ImbalanceFaultSchema,
@@ -19,7 +18,6 @@ export {
   BearingFaultSchema,
   VibrationMeasurand,
   type BearingGeometry,
-  type DefectOrders,
   type VibrationFault,
 } from './vibration';
 export {

@@ -38,4 +38,3 @@ export { windowTable, WindowCache, type WindowFunction, type WindowTable } from 
 export { windowStats, type WindowStats } from './stats';
 export { bandEnergy, topPeaks, refinePeak, type PowerSpectrum, type SpectralPeak } from './spectrum-features';
 export { EnvelopeSpectrum } from './envelope';
-export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';

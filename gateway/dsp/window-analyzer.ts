@@ -1,4 +1,4 @@
-import { bearingOrders, type BearingOrders } from './bearing-orders';
+import { bearingOrders, type BearingOrders } from '../../protocol';
 import { EnvelopeSpectrum } from './envelope';
 import { nextPowerOfTwo, RealFft } from './fft';
 import type { FeaturesConfig, StatName } from './pipeline-config';

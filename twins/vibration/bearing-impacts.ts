@@ -1,7 +1,7 @@
 import type { Rng } from '../../sim';
 import { severityAt } from '../severity';
 import type { OperatingProfile } from '../operating-profile';
-import type { DefectOrders } from './bearing-kinematics';
+import type { BearingOrders } from '../../protocol';
 import type { BearingFault } from './vibration-config';
 
 /** Fraction of the impact that survives outside the load zone; the rest follows the Stribeck load distribution. */
@@ -21,7 +21,7 @@ export class DefectImpacts {
   /** Run time of the next impact, s. */
   #nextS: number;
 
-  constructor(fault: BearingFault, orders: DefectOrders, profile: OperatingProfile, slip: Rng) {
+  constructor(fault: BearingFault, orders: BearingOrders, profile: OperatingProfile, slip: Rng) {
     this.#fault = fault;
     this.#profile = profile;
     this.#slip = slip;

@@ -11,25 +11,3 @@ export const BearingGeometrySchema = z
   .refine((g) => g.ballDiameterMm < g.pitchDiameterMm, { message: 'ballDiameterMm must be smaller than pitchDiameterMm', path: ['ballDiameterMm'] });
 
 export type BearingGeometry = z.output<typeof BearingGeometrySchema>;
-
-/** Defect frequencies as multiples of the shaft rotation frequency (stationary outer race). */
-export interface DefectOrders {
-  /** Ball pass frequency, outer race. */
-  bpfo: number;
-  /** Ball pass frequency, inner race. */
-  bpfi: number;
-  /** Ball spin frequency (a ball defect strikes the races at 2·BSF). */
-  bsf: number;
-  /** Fundamental train (cage) frequency. */
-  ftf: number;
-}
-
-export function defectOrders(g: BearingGeometry): DefectOrders {
-  const ratio = (g.ballDiameterMm / g.pitchDiameterMm) * Math.cos((g.contactAngleDeg * Math.PI) / 180);
-  return {
-    bpfo: (g.balls / 2) * (1 - ratio), // BPFO = N/2·fr·(1 − d/D·cosα)
-    bpfi: (g.balls / 2) * (1 + ratio), // BPFI = N/2·fr·(1 + d/D·cosα)
-    bsf: (g.pitchDiameterMm / (2 * g.ballDiameterMm)) * (1 - ratio * ratio), // BSF = D/(2d)·fr·(1 − (d/D·cosα)²)
-    ftf: (1 - ratio) / 2, // FTF = fr/2·(1 − d/D·cosα)
-  };
-}

@@ -1,4 +1,4 @@
-export { BearingGeometrySchema, defectOrders, type BearingGeometry, type DefectOrders } from './bearing-kinematics';
+export { BearingGeometrySchema, type BearingGeometry } from './bearing-kinematics';
 export {
   MountSchema,
   ResonanceSchema,

@@ -2,7 +2,8 @@ import type { Rng } from '../../sim';
 import type { Measurand } from '../channel';
 import type { OperatingProfile } from '../operating-profile';
 import { severityAt } from '../severity';
-import { defectOrders, type BearingGeometry } from './bearing-kinematics';
+import { bearingOrders } from '../../protocol';
+import type { BearingGeometry } from './bearing-kinematics';
 import { DefectImpacts, HousingResonance } from './bearing-impacts';
 import { loosenessWaveform, misalignmentWaveform, type ShaftWaveform } from './shaft-waveforms';
 import type { MountConfig, ResonanceConfig, VibrationFault } from './vibration-config';
@@ -52,7 +53,7 @@ export class VibrationMeasurand implements Measurand {
     this.#imbalance = faults.filter((f) => f.type === 'imbalance');
     this.#misalignment = faults.filter((f) => f.type === 'misalignment');
     this.#looseness = faults.filter((f) => f.type === 'looseness');
-    const orders = defectOrders(options.bearing);
+    const orders = bearingOrders(options.bearing);
     this.#defects = faults.filter((f) => f.type === 'bearing').map((f) => new DefectImpacts(f, orders, options.profile, options.rng.slip));
     // Draw every phase up front in a fixed order, so a machine's signal does not depend on which faults it has.
     this.#thetaRad = 2 * Math.PI * options.rng.phases.next();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { bearingOrders } from '../../../protocol/index';
 import { RandomStreams } from '../../../sim/index';
 import {
   BearingFaultSchema,
   BearingGeometrySchema,
-  defectOrders,
   LoosenessFaultSchema,
   MisalignmentFaultSchema,
   MountSchema,
@@ -54,7 +54,7 @@ const fr = 1480 / 60;
 
 describe('bearing defect kinematics', () => {
   it('computes the standard defect frequencies of a 6205 bearing as orders of shaft speed', () => {
-    const o = defectOrders(bearing);
+    const o = bearingOrders(bearing);
     const ratio = 7.94 / 39.04;
     expect(o.bpfo).toBeCloseTo(4.5 * (1 - ratio), 12);
     expect(o.bpfi).toBeCloseTo(4.5 * (1 + ratio), 12);
@@ -65,16 +65,16 @@ describe('bearing defect kinematics', () => {
   });
 
   it('folds the contact angle in: BPFO rises and BPFI falls as cos α shrinks the ball/pitch ratio', () => {
-    const angled = defectOrders(BearingGeometrySchema.parse({ contactAngleDeg: 40 }));
+    const angled = bearingOrders(BearingGeometrySchema.parse({ contactAngleDeg: 40 }));
     expect(angled.bpfo).toBeCloseTo(4.5 * (1 - (7.94 / 39.04) * Math.cos((40 * Math.PI) / 180)), 12);
-    expect(angled.bpfo).toBeGreaterThan(defectOrders(bearing).bpfo);
+    expect(angled.bpfo).toBeGreaterThan(bearingOrders(bearing).bpfo);
   });
 });
 
 describe('bearing defects on the envelope spectrum', () => {
   it('an outer-race fault peaks at BPFO within 1%', () => {
     const spectrum = envelopeSpectrum(record(measurand([bearingFault('outer')]), N), FS, 2000, 5000);
-    const bpfo = defectOrders(bearing).bpfo * fr;
+    const bpfo = bearingOrders(bearing).bpfo * fr;
     const peak = peakHz(spectrum, N, FS, 5, 500);
     expect(Math.abs(peak - bpfo) / bpfo).toBeLessThan(0.01);
     expect(bpfo).toBeCloseTo(88.42, 1);
@@ -82,7 +82,7 @@ describe('bearing defects on the envelope spectrum', () => {
 
   it('an inner-race fault peaks at BPFI within 1%, with sidebands at ±1× shaft speed', () => {
     const spectrum = envelopeSpectrum(record(measurand([bearingFault('inner')]), N), FS, 2000, 5000);
-    const bpfi = defectOrders(bearing).bpfi * fr;
+    const bpfi = bearingOrders(bearing).bpfi * fr;
     const peak = peakHz(spectrum, N, FS, 5, 500);
     expect(Math.abs(peak - bpfi) / bpfi).toBeLessThan(0.01);
     // The defect turns through the load zone once a revolution: amplitude modulation puts lines at BPFI ± fr,
@@ -94,13 +94,13 @@ describe('bearing defects on the envelope spectrum', () => {
 
   it('a ball fault strikes at twice the ball spin frequency (2·BSF) within 1%', () => {
     const spectrum = envelopeSpectrum(record(measurand([bearingFault('ball')]), N), FS, 2000, 5000);
-    const twoBsf = 2 * defectOrders(bearing).bsf * fr;
+    const twoBsf = 2 * bearingOrders(bearing).bsf * fr;
     const peak = peakHz(spectrum, N, FS, 50, 500);
     expect(Math.abs(peak - twoBsf) / twoBsf).toBeLessThan(0.01);
   });
 
   it('a cage fault shows the FTF line family far above a healthy bearing', () => {
-    const ftf = defectOrders(bearing).ftf * fr;
+    const ftf = bearingOrders(bearing).ftf * fr;
     const faulty = envelopeSpectrum(record(measurand([bearingFault('cage')]), N), FS, 2000, 5000);
     const healthy = envelopeSpectrum(record(measurand([]), N), FS, 2000, 5000);
     expect(spectrumAt(faulty, N, FS, ftf)).toBeGreaterThan(20 * spectrumAt(healthy, N, FS, ftf));
@@ -110,7 +110,7 @@ describe('bearing defects on the envelope spectrum', () => {
     const m = measurand([bearingFault('outer')], { profile: [{ atS: 2, speedRpm: 1480 }, { atS: 4, speedRpm: 2960 }] });
     const signal = record(m, N + 6 * FS).subarray(6 * FS); // after the run-up
     const spectrum = envelopeSpectrum(signal, FS, 2000, 5000);
-    const bpfo = defectOrders(bearing).bpfo * (2960 / 60);
+    const bpfo = bearingOrders(bearing).bpfo * (2960 / 60);
     expect(Math.abs(peakHz(spectrum, N, FS, 5, 500) - bpfo) / bpfo).toBeLessThan(0.01);
   });
 

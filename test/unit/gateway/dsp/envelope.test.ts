@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvelopeSpectrum, PipelineSchema, RealFft, SensorPipeline, VIBRATION_PIPELINE, bearingOrders, windowTable, type PipelineOutput } from '../../../../gateway/dsp/index';
+import { bearingOrders } from '../../../../protocol/index';
+import { EnvelopeSpectrum, PipelineSchema, RealFft, SensorPipeline, VIBRATION_PIPELINE, windowTable, type PipelineOutput } from '../../../../gateway/dsp/index';
 import { blocksOf, noise, uniform } from './signals';
 
 const FS = 25_600;

@@ -1,4 +1,4 @@
-/** Rolling-element bearing geometry, as declared under `features.envelope.bearing`. */
+/** Rolling-element bearing geometry: what a twin's bearing is built from, and what a gateway's envelope analysis declares. */
 export interface BearingGeometry {
   /** Number of rolling elements N. */
   balls: number;
@@ -23,8 +23,8 @@ export interface BearingOrders {
 }
 
 /**
- * The four standard kinematic frequencies (e.g. Randall & Antoni, MSSP 25 (2011) 485–520, eqs. 1–4). The gateway
- * keeps its own copy so it runs without twinbed's twins; the twins use the same formulas.
+ * The four standard kinematic frequencies (e.g. Randall & Antoni, MSSP 25 (2011) 485–520, eqs. 1–4): the twins
+ * strike at them, and the gateway looks for them in the envelope spectrum, from this one definition.
  */
 export function bearingOrders(g: BearingGeometry): BearingOrders {
   const ratio = (g.ballDiameterMm / g.pitchDiameterMm) * Math.cos((g.contactAngleDeg * Math.PI) / 180);
