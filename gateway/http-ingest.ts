@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { encodeMessage } from '../protocol';
+import { listen } from '../sim';
 import type { DeviceAuthenticator, Ingest } from './device-auth';
 
 /** Largest request body accepted, bytes: a batch of a few hundred 4 KB blocks. */
@@ -25,13 +25,9 @@ export async function startHttpIngest(options: {
   const server = createServer((req, res) => {
     handle(req, res, options).catch((error: unknown) => reply(res, 500, { error: (error as Error).message }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { address, port, family } = server.address() as AddressInfo;
+  const { urlHost, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}/v1/ingest`,
+    url: `http://${urlHost}:${port}/v1/ingest`,
     close: () => closeServer(server),
   };
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
+import { listen } from '../sim';
 import { DROP_REASONS, PRIORITIES, PRIORITY_NAMES, type DropReason, type PerPriority } from './store';
 
 /** The `metrics:` section of the gateway config: a Prometheus scrape endpoint. */
@@ -201,17 +201,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`cannot collect metrics: ${(error as Error).message}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const where = await listen(server, port, host);
   return {
-    url: `http://${urlHost}:${address.port}/metrics`,
+    url: `http://${where.urlHost}:${where.port}/metrics`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

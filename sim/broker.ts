@@ -1,7 +1,7 @@
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
+import { listen } from './listen';
 
 export interface BrokerOptions extends AedesOptions {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -33,20 +33,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const where = await listen(server, port, host);
   return {
     aedes,
-    host: address.address,
-    port: address.port,
-    url: `${tlsOptions ? 'mqtts' : 'mqtt'}://${urlHost}:${address.port}`,
+    host: where.host,
+    port: where.port,
+    url: `${tlsOptions ? 'mqtts' : 'mqtt'}://${where.urlHost}:${where.port}`,
     close: async () => {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

@@ -5,6 +5,7 @@ export { ScaledRealClock, monotonicWallMs, type ScaledRealClockOptions } from '.
 export { Scheduler } from './scheduler';
 export { RandomStreams, createRng, type Rng } from './rng';
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker';
+export { listen, type Listening } from './listen';
 export { connectMqtt, createMqttClient, type ConnectOptions, type MqttClient } from './mqtt-client';
 export {
   LinkModel,

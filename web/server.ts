@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
+import { listen } from '../sim';
 import { cloudApi, type AlertRecord, type Cloud, type FeatureRecord, type ThresholdRule } from '../cloud';
 import { packageRoot } from './assets';
 import { toLiveReading, type LiveReading, type LiveSnapshot, type PageConfig } from './client/live-reading';
@@ -45,14 +45,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.get('/app.js.map', (_req, res) => res.sendFile(`${bundle}.map`));
   app.use(express.static(join(root, 'web', 'public')));
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const server = createServer(app);
+  const where = await listen(server, port, host);
   return {
-    url: `http://${urlHost}:${address.port}/`,
-    port: address.port,
+    url: `http://${where.urlHost}:${where.port}/`,
+    port: where.port,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { formatFieldPath, suggest, TwinbedError } from '../../protocol';
+import { listen } from '../listen';
 import { LinkImpairmentSchema, LinkImpairmentShape, NO_IMPAIRMENT, type LinkImpairment } from '../link/index';
 import type { ConnectionInfo } from './connection';
 import { ProxyError } from './errors';
@@ -87,17 +87,13 @@ export async function startControlApi(options: ControlApiOptions): Promise<Contr
   });
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new ProxyError('E_PROXY_LISTEN', `control API cannot listen on ${host}:${port} (${error.code ?? error.message}); pick another port, or 0 for a free one`, { cause: error })),
-    );
-    server.listen(port, host, () => resolve());
+  const where = await listen(server, port, host).catch((error: NodeJS.ErrnoException) => {
+    throw new ProxyError('E_PROXY_LISTEN', `control API cannot listen on ${host}:${port} (${error.code ?? error.message}); pick another port, or 0 for a free one`, { cause: error });
   });
-  const address = server.address() as AddressInfo;
   return {
-    host: address.address,
-    port: address.port,
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    host: where.host,
+    port: where.port,
+    url: `http://${where.urlHost}:${where.port}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

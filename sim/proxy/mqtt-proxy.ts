@@ -1,6 +1,7 @@
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../clock';
+import { listen } from '../listen';
 import type { LinkCounters, LinkImpairment, LinkImpairmentInput, LinkModel } from '../link/index';
 import { ProxyConnection, type ConnectionInfo } from './connection';
 import { DirectionCounters, type DirectionCountersSnapshot } from './counters';
@@ -124,16 +125,12 @@ class MqttProxyServer implements MqttProxy {
   }
 
   async listen(host: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new ProxyError('E_PROXY_LISTEN', `proxy ${this.name} cannot listen on ${host}:${port} (${error.code ?? error.message}); pick another port, or 0 for a free one`, { cause: error })),
-      );
-      this.#server.listen(port, host, () => resolve());
+    const where = await listen(this.#server, port, host).catch((error: NodeJS.ErrnoException) => {
+      throw new ProxyError('E_PROXY_LISTEN', `proxy ${this.name} cannot listen on ${host}:${port} (${error.code ?? error.message}); pick another port, or 0 for a free one`, { cause: error });
     });
-    const address = this.#server.address() as net.AddressInfo;
-    this.host = address.address;
-    this.port = address.port;
-    this.url = `mqtt://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    this.host = where.host;
+    this.port = where.port;
+    this.url = `mqtt://${where.urlHost}:${where.port}`;
   }
 
   impairments(): Record<ProxyDirection, LinkImpairment> {
