@@ -1,14 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cloud, SqliteStorage } from '../../cloud';
 import { decodeMessage, parseTopic } from '../../protocol';
-import { connectMqtt, createRng, RandomStreams, Scheduler, ScaledRealClock, startBroker, type EmbeddedBroker, type MqttClient } from '../../sim';
-import { LinkModel } from '../../sim/link/index';
-import { startMqttProxy, type MqttProxy } from '../../sim/proxy/index';
+import { connectMqtt, RandomStreams, Scheduler, ScaledRealClock, startBroker, type EmbeddedBroker, type MqttClient } from '../../sim';
+import type { MqttProxy } from '../../sim/proxy/index';
 import { createMachines, PumpSchema, TwinFleet, type DeviceStats } from '../../twins';
+import { freePort, proxyTo } from './proxy/support';
 import { spawnTwinbed, waitUntil, type TwinbedProcess } from '../support/twinbed-process';
 
 // The chaos run, in simulated seconds at ×20: healthy → uplink partitioned → pump-1 unbalanced (edge rule fires,
@@ -26,14 +25,6 @@ interface Arrival {
   kind: 'features' | 'event' | 'raw' | 'other';
   tsMs: number;
   device: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('chaos: a 5-minute uplink partition with the gateway process SIGKILLed in the middle of it', () => {
@@ -59,12 +50,7 @@ describe('chaos: a 5-minute uplink partition with the gateway process SIGKILLed 
     cloudBroker = await startBroker();
     const { port: cloudPort } = new URL(cloudBroker.url);
     // The uplink: the gateway reaches the cloud broker only through this proxy, which the test partitions.
-    proxy = await startMqttProxy({
-      name: 'uplink',
-      upstream: { host: '127.0.0.1', port: Number(cloudPort) },
-      links: { up: new LinkModel('up', {}, createRng('chaos/up')), down: new LinkModel('down', {}, createRng('chaos/down')) },
-      clock: new ScaledRealClock(),
-    });
+    proxy = await proxyTo(Number(cloudPort), { name: 'uplink' });
     storage = new SqliteStorage(join(dir, 'cloud.db'));
     cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, clock: new ScaledRealClock() });
     // What reaches the cloud, in arrival order: the proof that events overtake the raw backlog.
