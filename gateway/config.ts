@@ -3,7 +3,7 @@ import { z } from 'zod';
 import path from 'node:path';
 import { ConfigError, IdSchema, parseYamlConfig } from '../protocol';
 import { PipelinesSchema } from './dsp';
-import { EdgeRulesShape } from './edge-config';
+import { EdgeRulesShape, resolveAnomalyPaths } from './edge-config';
 import { MetricsConfigSchema } from './metrics';
 import { GatewaySecurityConfigSchema, resolveSecurityPaths } from './security';
 import { StoreConfigSchema } from './store';
@@ -94,8 +94,6 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
     ...config,
     ...(config.security ? { security: resolveSecurityPaths(config.security, dir) } : {}),
     store: config.store.path === ':memory:' ? config.store : { ...config.store, path: at(config.store.path) },
-    ...(config.anomaly
-      ? { anomaly: { ...config.anomaly, ...(config.anomaly.model ? { model: at(config.anomaly.model) } : {}), ...(config.anomaly.modelDir ? { modelDir: at(config.anomaly.modelDir) } : {}) } }
-      : {}),
+    ...(config.anomaly ? { anomaly: resolveAnomalyPaths(config.anomaly, dir) } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { IdSchema, ThresholdRuleSchema } from '../protocol';
 import { DetectorOptionsSchema, InputSpecSchema } from './model';
@@ -36,3 +37,12 @@ export const EdgeRulesShape = {
 
 export type ActionConfig = z.output<typeof ActionSchema>;
 export type AnomalyConfig = z.output<typeof AnomalySchema>;
+
+/** The anomaly section with its model file and folder resolved against `dir`: paths in a file are relative to it. */
+export function resolveAnomalyPaths(anomaly: AnomalyConfig, dir: string): AnomalyConfig {
+  return {
+    ...anomaly,
+    ...(anomaly.model !== undefined ? { model: path.resolve(dir, anomaly.model) } : {}),
+    ...(anomaly.modelDir !== undefined ? { modelDir: path.resolve(dir, anomaly.modelDir) } : {}),
+  };
+}

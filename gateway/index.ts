@@ -28,4 +28,4 @@ export {
   type RawEncoding,
 } from './dsp';
 export { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
-export { ActionSchema, AnomalySchema, type ActionConfig, type AnomalyConfig } from './edge-config';
+export { ActionSchema, AnomalySchema, resolveAnomalyPaths, type ActionConfig, type AnomalyConfig } from './edge-config';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveAnomalyPaths } from '../gateway';
 import { ConfigError, parseYamlConfig } from '../protocol';
 import { ScenarioSchema, type Scenario } from './schema';
 
@@ -18,12 +19,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
 function resolvePaths(scenario: Scenario, dir: string): Scenario {
   const anomaly = scenario.gateway?.anomaly;
   if (!anomaly) return scenario;
-  const resolved = {
-    ...anomaly,
-    ...(anomaly.model !== undefined ? { model: path.resolve(dir, anomaly.model) } : {}),
-    ...(anomaly.modelDir !== undefined ? { modelDir: path.resolve(dir, anomaly.modelDir) } : {}),
-  };
-  return { ...scenario, gateway: { ...scenario.gateway!, anomaly: resolved } };
+  return { ...scenario, gateway: { ...scenario.gateway!, anomaly: resolveAnomalyPaths(anomaly, dir) } };
 }
 
 export function parseScenario(text: string, file = '<scenario>'): Scenario {
