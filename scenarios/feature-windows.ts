@@ -1,7 +1,7 @@
 import type { FeaturesV1 } from '../protocol';
 import { pipelineFor, SensorPipeline, type PipelineConfig } from '../gateway';
 import { RandomStreams } from '../sim';
-import { createMachines, MachineReader } from '../twins';
+import { createMachines, MachineReader, telemetryOf } from '../twins';
 import type { Scenario } from './schema';
 
 export interface FeatureWindowsOptions {
@@ -35,23 +35,11 @@ export async function featureWindows(scenario: Scenario, options: FeatureWindows
   const startMs = Date.parse(scenario.startTime);
   let pipeline: SensorPipeline | undefined;
   const windows: FeaturesV1[] = [];
-  const seqs = new Map<string, number>();
+  let seq = 0;
   for (let second = 1; second <= seconds; second++) {
     for (const { channel: c, firstSample, block } of reader.blocksUntil(second)) {
       if (c !== channel || block.dropped) continue;
-      const seq = seqs.get(c.sensor) ?? 0;
-      seqs.set(c.sensor, seq + 1);
-      const telemetry = {
-        type: 'telemetry' as const,
-        v: 1 as const,
-        device: options.device,
-        sensor,
-        seq,
-        tsMs: startMs + (firstSample / c.rateHz) * 1000 + block.tsOffsetMs,
-        rateHz: c.rateHz,
-        unit: c.unit,
-        values: block.values,
-      };
+      const telemetry = telemetryOf(options.device, c, block, seq++, startMs + (firstSample / c.rateHz) * 1000);
       pipeline ??= new SensorPipeline(pipelineFor(options.pipelines ?? scenario.gateway?.pipelines ?? [], sensor, telemetry), { device: options.device, sensor });
       for (const output of pipeline.push(telemetry)) if (output.kind === 'features' || output.kind === 'report') windows.push(output.message);
     }

@@ -1,4 +1,5 @@
 // The contract between physics, sensors and the runtime. Platform-free.
+import type { TelemetryV1 } from '../protocol';
 
 /**
  * A physical quantity (the measurand) as a function of run time: what an ideal sensor would read.
@@ -40,4 +41,19 @@ export interface Channel {
 /** Block duration in seconds. */
 export function blockSeconds(channel: Pick<Channel, 'rateHz' | 'blockSamples'>): number {
   return channel.blockSamples / channel.rateHz;
+}
+
+/** The telemetry message a device publishes for `block` of `channel`, the block starting at `startMs` of simulated time. */
+export function telemetryOf(device: string, channel: Channel, block: ChannelBlock, seq: number, startMs: number): TelemetryV1 {
+  return {
+    type: 'telemetry',
+    v: 1,
+    device,
+    sensor: channel.sensor,
+    seq,
+    tsMs: startMs + block.tsOffsetMs,
+    rateHz: channel.rateHz,
+    unit: channel.unit,
+    values: block.values,
+  };
 }

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { decodeAs, encodeMessage, topics, type CodecName, type CommandV1, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
+import { decodeAs, encodeMessage, topics, type CodecName, type CommandV1, type TruthFault, type TruthV1 } from '../protocol';
 import { connectMqtt, monotonicWallMs, type Cancel, type LinkChannel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
-import { blockSeconds, type Channel } from './channel';
+import { blockSeconds, telemetryOf, type Channel } from './channel';
 import type { Machine } from './machine';
 import { WindowedPublisher } from './publisher';
 
@@ -129,18 +129,7 @@ export class TwinFleet {
             state.dropped++;
             return;
           }
-          const message: TelemetryV1 = {
-            type: 'telemetry',
-            v: 1,
-            device: machine.id,
-            sensor: channel.sensor,
-            seq: state.seq++,
-            tsMs: tickMs + block.tsOffsetMs,
-            rateHz: channel.rateHz,
-            unit: channel.unit,
-            values: block.values,
-          };
-          const payload = encodeMessage(message, codec);
+          const payload = encodeMessage(telemetryOf(machine.id, channel, block, state.seq++, tickMs), codec);
           twin.hash.update(topic).update(payload);
           const qos = channel.qos ?? 1;
           const link = this.#options.link;

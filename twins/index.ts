@@ -1,7 +1,7 @@
 // twins/: physics-based machine twins (vibration, thermal, motion), the shared sensor model, and the runtime
 // that publishes them as MQTT devices. Everything but the runtime (fleet, publisher) is platform-free.
 export type { Measurand, Channel, ChannelBlock } from './channel';
-export { blockSeconds } from './channel';
+export { blockSeconds, telemetryOf } from './channel';
 export { STANDARD_GRAVITY } from './units';
 export type { Machine } from './machine';
 export { MachineReader, type ReadBlock } from './machine-reader';
