@@ -1,7 +1,7 @@
 import type { AlertRecord, SequenceSummary } from '../cloud';
 import type { DeviceStats } from '../twins';
 import type { Expectation, Scenario } from './schema';
-import { growthOf, type FaultTiming } from '../twins';
+import { fullSeverityAtS } from '../twins';
 
 export interface ExpectationResult {
   name: string;
@@ -42,14 +42,6 @@ type Of<T extends Expectation['type']> = Extract<Expectation, { type: T }>;
 /** Whether an alert record is of the kind an expectation counts. */
 function ofKind(kind: 'any' | 'alert' | 'anomaly'): (a: AlertRecord) => boolean {
   return (a) => kind === 'any' || (a.kind ?? 'alert') === kind;
-}
-
-/** When a fault reaches its declared severity, s: the end of a ramp, 5τ into exponential growth, or its onset. */
-function fullSeverityAtS(fault: FaultTiming): number {
-  const growth = growthOf(fault);
-  if (growth === 'ramp') return fault.atS + (fault.rampS ?? 0);
-  if (growth === 'exp') return fault.atS + 5 * (fault.timeConstantS ?? 0);
-  return fault.atS;
 }
 
 function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): ExpectationResult {

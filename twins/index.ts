@@ -7,7 +7,7 @@ export type { Machine } from './machine';
 export { MachineReader, type ReadBlock } from './machine-reader';
 export * from './machines';
 export { OperatingProfile, ProfilePointSchema, type ProfilePoint } from './operating-profile';
-export { FaultTimingShape, severityAt, isActive, growthOf, timingProblem, type FaultTiming } from './severity';
+export { FaultTimingShape, severityAt, fullSeverityAtS, isActive, growthOf, timingProblem, type FaultTiming } from './severity';
 export {
   BearingGeometrySchema,
   MountSchema,

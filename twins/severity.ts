@@ -41,6 +41,21 @@ export function isActive(tS: number, t: FaultTiming): boolean {
   return tS >= t.atS && (t.forS === undefined || tS < t.atS + t.forS);
 }
 
+/** An exponential degradation reaches its declared severity this many time constants after the onset. */
+const EXP_HORIZON_TAUS = 5;
+
+/** When the fault reaches its declared severity, s into the run: the end of its ramp, 5τ into exponential growth, or its onset. */
+export function fullSeverityAtS(t: FaultTiming): number {
+  switch (growthOf(t)) {
+    case 'step':
+      return t.atS;
+    case 'ramp':
+      return t.atS + (t.rampS ?? 1);
+    case 'exp':
+      return t.atS + EXP_HORIZON_TAUS * (t.timeConstantS ?? 1);
+  }
+}
+
 /** Severity in [0, severity] at `tS` seconds into the run (0 before onset and after forS). */
 export function severityAt(tS: number, t: FaultTiming): number {
   if (!isActive(tS, t)) return 0;
@@ -54,7 +69,7 @@ export function severityAt(tS: number, t: FaultTiming): number {
     case 'exp': {
       // Exponential degradation to a cap: s(t) = S·(e^(Δt/τ) − 1)/(e^(H/τ) − 1), reaching S at H = 5τ.
       const tau = t.timeConstantS ?? 1;
-      const horizon = 5 * tau;
+      const horizon = EXP_HORIZON_TAUS * tau;
       return full * Math.min(1, Math.expm1(dt / tau) / Math.expm1(horizon / tau));
     }
   }
