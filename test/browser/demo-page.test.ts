@@ -56,23 +56,32 @@ describe('npm start: the live demo page', () => {
     await expect.poll(() => page.locator('.card[data-device="pump-1"] [data-sensor="winding-temp"]').textContent(), { timeout: 15_000 }).toMatch(/^winding-temp \d+\.\d °C$/);
     expect(await rms.textContent()).toMatch(/ g RMS$/);
 
+    // Wait for frames drawn after all three machines joined the scene: under load the first frames may lag the DOM.
+    const canvas = page.locator('#scene');
+    await expect.poll(() => canvas.getAttribute('data-drawn-machines'), { timeout: 15_000 }).toBe('3');
+    const drawnAt = Number(await canvas.getAttribute('data-frame'));
+    await expect.poll(async () => Number(await canvas.getAttribute('data-frame')), { timeout: 15_000 }).toBeGreaterThan(drawnAt + 1);
+
     // Read the WebGL canvas back: a blank or failed context is one flat colour.
-    const pixels = await page.evaluate(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('#scene')!;
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const ctx = copy.getContext('2d')!;
-      ctx.drawImage(canvas, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-      const colours = new Set<number>();
-      let greenish = 0;
-      for (let i = 0; i < data.length; i += 4 * 7) {
-        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-        if (data[i + 1]! > 120 && data[i + 1]! > data[i]! + 30 && data[i + 1]! > data[i + 2]! + 30) greenish++;
-      }
-      return { width: copy.width, height: copy.height, colours: colours.size, greenish };
-    });
+    const readPixels = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('#scene')!;
+        const copy = document.createElement('canvas');
+        copy.width = canvas.width;
+        copy.height = canvas.height;
+        const ctx = copy.getContext('2d')!;
+        ctx.drawImage(canvas, 0, 0);
+        const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+        const colours = new Set<number>();
+        let greenish = 0;
+        for (let i = 0; i < data.length; i += 4 * 7) {
+          colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+          if (data[i + 1]! > 120 && data[i + 1]! > data[i]! + 30 && data[i + 1]! > data[i + 2]! + 30) greenish++;
+        }
+        return { width: copy.width, height: copy.height, colours: colours.size, greenish };
+      });
+    await expect.poll(async () => (await readPixels()).colours, { timeout: 15_000 }).toBeGreaterThan(50);
+    const pixels = await readPixels();
     expect(pixels.width).toBe(1280);
     expect(pixels.colours).toBeGreaterThan(50);
     // Healthy machines are drawn green.

@@ -16,9 +16,11 @@ export class FactoryScene {
   readonly #scene = new THREE.Scene();
   readonly #camera = new THREE.PerspectiveCamera(45, 1, 0.1, 200);
   readonly #machines = new Map<string, MachineView>();
+  readonly #canvas: HTMLCanvasElement;
   #frames = 0;
 
   constructor(canvas: HTMLCanvasElement) {
+    this.#canvas = canvas;
     // preserveDrawingBuffer keeps the last frame readable, so tests and screenshots can sample its pixels.
     this.#renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
     this.#renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
@@ -104,5 +106,8 @@ export class FactoryScene {
     }
     this.#renderer.render(this.#scene, this.#camera);
     this.#frames++;
+    // What the last drawn frame holds, for tests and screenshots to wait on instead of guessing when it is on screen.
+    this.#canvas.dataset.frame = String(this.#frames);
+    this.#canvas.dataset.drawnMachines = String(this.#machines.size);
   }
 }
