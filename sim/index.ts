@@ -11,6 +11,7 @@ export {
   LinkModel,
   LinkChannel,
   LatencyHistogram,
+  type LatencySummary,
   LinkError,
   NO_IMPAIRMENT,
   scheduleLinkChanges,

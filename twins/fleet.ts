@@ -1,29 +1,50 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { decodeAs, encodeMessage, topics, type CodecName, type CommandV1, type TruthFault, type TruthV1 } from '../protocol';
-import { connectMqtt, monotonicWallMs, type Cancel, type LinkChannel, type MqttClient, type RandomStreams, type Scheduler } from '../sim';
+import { encodeMessage, topics, type CommandV1, type TruthFault, type TruthV1 } from '../protocol';
+import { monotonicWallMs, type Cancel, type LinkChannel, type RandomStreams, type Scheduler } from '../sim';
 import { blockSeconds, telemetryOf, type Channel } from './channel';
 import type { Machine } from './machine';
-import { WindowedPublisher } from './publisher';
+import {
+  ConnectGate,
+  DeviceConnectionSchema,
+  DeviceSession,
+  dialectFor,
+  sessionConnectFor,
+  TransportStats,
+  type DeviceConnection,
+  type DeviceIdentity,
+  type TransportSummary,
+} from './transport';
 
 export interface TwinFleetOptions {
-  /** Broker the devices publish to (the gateway's device side). */
+  /** Broker the devices publish to when `connection.url` does not say (the embedded gateway's device side). */
   brokerUrl: string;
+  /** How devices connect and what they send. Default: twinbed CBOR envelopes on the twinbed topics, MQTT 3.1.1. */
+  connection?: DeviceConnection;
+  /** Folder that credential and certificate paths in `connection.auth` are relative to. Default: the working folder. */
+  baseDir?: string;
   site: string;
   /** Builds the machines; called once at start with the run's random streams. */
   machines: (streams: RandomStreams) => Promise<Machine[]>;
+  /** Each device's position in the whole fleet, for `{index}` (a shard passes the unsharded positions). Default: its order here. */
+  indexOf?: (device: string) => number;
   scheduler: Scheduler;
   streams: RandomStreams;
   /** Simulated start of the run, ms since the Unix epoch; fault times count from here. */
   startMs: number;
   /** Simulated end: no block starts at or after it. Default: never. */
   endMs?: number;
-  /** QoS 1 messages a device may have unacknowledged. Default 64. */
-  maxInflight?: number;
-  /** Payload codec. Default `cbor`. */
-  codec?: CodecName;
   /** Seconds between ground-truth checks; truth is published when it changes. Default 1. */
   truthIntervalS?: number;
+  /**
+   * Publish ground truth on `twinbed-truth/v1/…` on the device broker (`broker`), or keep it in this process only
+   * (`local`: a user's broker sees nothing twinbed's verdicts rest on). Default `broker`.
+   */
+  truth?: 'broker' | 'local';
+  /** Devices that cannot connect: fail the start (`throw`), or count them and run without them (`count`, for load). Default `throw`. */
+  onConnectFailure?: 'throw' | 'count';
+  /** Devices connecting at the same time at start. Default 256. */
+  connectConcurrency?: number;
   /** The simulated network between the devices and their broker; readings cross it before they are published. */
   link?: LinkChannel;
   logger?: Logger;
@@ -47,15 +68,18 @@ export interface DeviceStats {
   qos: 0 | 1;
   /** Blocks published. */
   sent: number;
+  /** Blocks whose every message the broker acknowledged (QoS 1) or took (QoS 0). */
   acked: number;
   failed: number;
   /** Blocks the sensor did not deliver (dropout faults). */
   dropped: number;
+  /** Payload bytes of the blocks' messages. */
   bytes: number;
 }
 
 interface ChannelState {
   channel: Channel;
+  qos: 0 | 1;
   seq: number;
   dropped: number;
   cancel: Cancel;
@@ -63,29 +87,40 @@ interface ChannelState {
 
 interface Twin {
   machine: Machine;
-  client: MqttClient;
-  publisher: WindowedPublisher;
+  session: DeviceSession;
   hash: Hash;
   channels: ChannelState[];
   truth: string;
 }
 
-/** Runs machine twins as MQTT devices: one client each, every sensor channel publishing blocks on the scheduler. */
+/** Runs machine twins as MQTT devices: one session each, every sensor channel publishing blocks on the scheduler. */
 export class TwinFleet {
   readonly #options: TwinFleetOptions;
+  readonly #connection: DeviceConnection & { url: string };
   readonly #twins: Twin[] = [];
   readonly #truthLog: TruthV1[] = [];
   readonly #commands: ReceivedCommand[] = [];
+  readonly #stats = new TransportStats();
+  readonly #failed: { device: string; reason: string }[] = [];
   #cancelTruth: Cancel = () => {};
 
   private constructor(options: TwinFleetOptions) {
     this.#options = options;
+    const connection = options.connection ?? DeviceConnectionSchema.parse({});
+    this.#connection = { ...connection, url: connection.url ?? options.brokerUrl };
   }
 
   static async start(options: TwinFleetOptions): Promise<TwinFleet> {
     const fleet = new TwinFleet(options);
     try {
-      for (const machine of await options.machines(options.streams)) await fleet.#startTwin(machine);
+      const machines = await options.machines(options.streams);
+      const sessions = await fleet.#openSessions(machines);
+      // Schedules are made in machine order once every session is open: a virtual clock breaks ties by insertion order.
+      machines.forEach((machine, i) => {
+        const session = sessions[i];
+        if (session) fleet.#startTwin(machine, session);
+        else machine.dispose?.();
+      });
       fleet.#startTruth();
     } catch (error) {
       await fleet.stop();
@@ -94,33 +129,63 @@ export class TwinFleet {
     return fleet;
   }
 
-  async #startTwin(machine: Machine): Promise<void> {
-    const { site, scheduler, startMs, endMs = Infinity, maxInflight = 64, codec = 'cbor' } = this.#options;
-    const client = await connectMqtt(this.#options.brokerUrl, {
-      clientId: `twinbed-${site}-${machine.id}`,
-      clean: true,
-      // The broker going away (a gateway restart) is routine: mqtt.js reconnects and resends unacknowledged QoS 1.
-      onError: (error) => this.#options.logger?.warn({ device: machine.id, err: error }, 'device connection error; reconnecting'),
-    });
-    const twin: Twin = { machine, client, publisher: new WindowedPublisher(client, maxInflight), hash: createHash('sha256'), channels: [], truth: '' };
-    // [MQTT-3.8.4] a device listens on its own cmd topic; the gateway's local actions and the cloud write there.
-    client.on('message', (topic, payload) => {
-      if (topic !== topics.cmd(site, machine.id)) return;
-      let command: CommandV1;
-      try {
-        command = decodeAs(payload, 'cmd');
-      } catch (error) {
-        this.#options.logger?.warn({ device: machine.id, err: error }, 'ignored a malformed command');
-        return;
+  async #openSessions(machines: readonly Machine[]): Promise<(DeviceSession | undefined)[]> {
+    const { site, logger, onConnectFailure = 'throw', connectConcurrency = 256 } = this.#options;
+    const gate = new ConnectGate(this.#connection.connectRatePerS);
+    const files = new Map<string, Promise<Buffer>>();
+    const sessions: (DeviceSession | undefined)[] = new Array(machines.length);
+    const opened: DeviceSession[] = [];
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (next < machines.length && failure === undefined) {
+        const i = next++;
+        const machine = machines[i]!;
+        const id: DeviceIdentity = {
+          site,
+          device: machine.id,
+          index: this.#options.indexOf?.(machine.id) ?? i,
+          sensors: machine.channels.map((c) => ({ sensor: c.sensor, unit: c.unit, rateHz: c.rateHz, blockSamples: c.blockSamples })),
+        };
+        try {
+          const session = await DeviceSession.open({
+            id,
+            connect: await sessionConnectFor(this.#connection, id, this.#options.baseDir ?? process.cwd(), files),
+            dialect: dialectFor(this.#connection, id, () => this.#options.scheduler.clock.now()),
+            stats: this.#stats,
+            gate,
+            onCommand: (command) => this.#onCommand(machine, command),
+            ...(logger ? { logger } : {}),
+          });
+          sessions[i] = session;
+          opened.push(session);
+        } catch (error) {
+          if (onConnectFailure === 'throw') failure ??= error;
+          this.#failed.push({ device: machine.id, reason: (error as Error).message });
+          this.#stats.error((error as { reason?: string }).reason ?? (error as Error).message);
+        }
       }
-      const atS = (this.#options.scheduler.clock.now() - startMs) / 1000;
-      this.#commands.push({ device: machine.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: machine.command?.(command, atS) });
-    });
-    await client.subscribeAsync(topics.cmd(site, machine.id), { qos: 1 });
+    };
+    await Promise.all(Array.from({ length: Math.min(connectConcurrency, machines.length) }, worker));
+    if (failure !== undefined) {
+      await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
+      for (const machine of machines) machine.dispose?.();
+      throw failure;
+    }
+    return sessions;
+  }
+
+  #onCommand(machine: Machine, command: CommandV1): void {
+    const atS = (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000;
+    this.#commands.push({ device: machine.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: machine.command?.(command, atS) });
+  }
+
+  #startTwin(machine: Machine, session: DeviceSession): void {
+    const { scheduler, startMs, endMs = Infinity } = this.#options;
+    const twin: Twin = { machine, session, hash: createHash('sha256'), channels: [], truth: '' };
     for (const channel of machine.channels) {
-      const state: ChannelState = { channel, seq: 0, dropped: 0, cancel: () => {} };
+      const state: ChannelState = { channel, qos: this.#connection.qos ?? channel.qos ?? 1, seq: 0, dropped: 0, cancel: () => {} };
       const blockMs = blockSeconds(channel) * 1000;
-      const topic = topics.telemetry(site, machine.id, channel.sensor);
       state.cancel = scheduler.every(
         blockMs,
         async (tickMs) => {
@@ -129,14 +194,14 @@ export class TwinFleet {
             state.dropped++;
             return;
           }
-          const payload = encodeMessage(telemetryOf(machine.id, channel, block, state.seq++, tickMs), codec);
-          twin.hash.update(topic).update(payload);
-          const qos = channel.qos ?? 1;
+          const messages = session.encode(telemetryOf(machine.id, channel, block, state.seq++, tickMs), state.qos);
+          for (const m of messages) twin.hash.update(m.topic).update(m.payload);
           const link = this.#options.link;
           // Through a simulated link the reading is published when (and as often as) it arrives; the clock awaits
           // each delivery, so backpressure still holds. Without one it is published now.
-          if (link) link.send({ bytes: payload.byteLength, qos }, () => twin.publisher.send(topic, payload, qos));
-          else await twin.publisher.send(topic, payload, qos);
+          const bytes = messages.reduce((n, m) => n + m.payload.byteLength, 0);
+          if (link) link.send({ bytes, qos: state.qos }, () => session.publish(messages, channel.sensor));
+          else await session.publish(messages, channel.sensor);
         },
         { startMs, endMs: endMs - blockMs },
       );
@@ -146,9 +211,9 @@ export class TwinFleet {
     this.#options.logger?.debug({ device: machine.id, sensors: machine.channels.map((c) => c.sensor) }, 'twin started');
   }
 
-  /** Ground truth goes out on its own topic tree, from the twin's own client, only when it changes. */
+  /** Ground truth goes out on its own topic tree, from the twin's own connection, only when it changes. */
   #startTruth(): void {
-    const { site, scheduler, startMs, endMs = Infinity, truthIntervalS = 1 } = this.#options;
+    const { site, scheduler, startMs, endMs = Infinity, truthIntervalS = 1, truth = 'broker' } = this.#options;
     this.#cancelTruth = scheduler.every(
       truthIntervalS * 1000,
       (tickMs) => {
@@ -159,7 +224,7 @@ export class TwinFleet {
           twin.truth = key;
           const message: TruthV1 = { type: 'truth', v: 1, device: twin.machine.id, tsMs: tickMs, faults };
           this.#truthLog.push(message);
-          twin.client.publish(topics.truth(site, twin.machine.id), Buffer.from(encodeMessage(message, 'json')), { qos: 1, retain: true });
+          if (truth === 'broker') twin.session.send({ topic: topics.truth(site, twin.machine.id), payload: encodeMessage(message, 'json'), qos: 1, retain: true });
         }
       },
       { startMs, endMs },
@@ -167,16 +232,26 @@ export class TwinFleet {
   }
 
   stats(): DeviceStats[] {
-    return this.#twins.flatMap(({ machine, publisher, channels }) =>
-      channels.map((c) => ({
-        device: machine.id,
-        sensor: c.channel.sensor,
-        qos: c.channel.qos ?? 1,
-        sent: c.seq,
-        dropped: c.dropped,
-        ...publisher.statsFor(c.channel.sensor),
-      })),
+    return this.#twins.flatMap(({ machine, session, channels }) =>
+      channels.map((c) => ({ device: machine.id, sensor: c.channel.sensor, qos: c.qos, sent: c.seq, dropped: c.dropped, ...session.countsFor(c.channel.sensor) })),
     );
+  }
+
+  /** What the connections did: connects, PUBACK latency, errors by reason, bytes. */
+  transport(): TransportSummary & { devicesFailed: number } {
+    return { ...this.#stats.summary(), devicesFailed: this.#failed.length };
+  }
+
+  /** Devices that could not connect (with `onConnectFailure: 'count'`), and why. */
+  failedDevices(): readonly { device: string; reason: string }[] {
+    return this.#failed;
+  }
+
+  /** Readings a second the fleet is meant to publish: blocks a second, over every running channel. */
+  intendedBlocksPerS(): number {
+    let rate = 0;
+    for (const twin of this.#twins) for (const c of twin.channels) rate += 1 / blockSeconds(c.channel);
+    return rate;
   }
 
   /** Commands the twins received, in arrival order. */
@@ -189,12 +264,16 @@ export class TwinFleet {
     return this.#truthLog;
   }
 
-  /** SHA-256 over every topic and payload published, per device in name order: equal hashes, equal telemetry. */
+  /** SHA-256 over every reading's topic and payload, per device in name order: equal hashes, equal telemetry. */
   telemetrySha256(): string {
     const all = createHash('sha256');
-    const sorted = [...this.#twins].sort((a, b) => a.machine.id.localeCompare(b.machine.id));
-    for (const twin of sorted) all.update(`${twin.machine.id}:${twin.hash.copy().digest('hex')}\n`);
+    for (const [device, hash] of Object.entries(this.deviceSha256()).sort(([a], [b]) => a.localeCompare(b))) all.update(`${device}:${hash}\n`);
     return all.digest('hex');
+  }
+
+  /** SHA-256 over each device's readings (topics and payloads, in publishing order), by device. */
+  deviceSha256(): Record<string, string> {
+    return Object.fromEntries(this.#twins.map((t) => [t.machine.id, t.hash.copy().digest('hex')]));
   }
 
   /** Stops producing new blocks. */
@@ -205,12 +284,12 @@ export class TwinFleet {
 
   /** Waits until every published block is acknowledged (or failed). */
   async drain(): Promise<void> {
-    await Promise.all(this.#twins.map((t) => t.publisher.drain()));
+    await Promise.all(this.#twins.map((t) => t.session.drain()));
   }
 
   async stop(): Promise<void> {
     this.halt();
-    await Promise.all(this.#twins.map((t) => t.client.endAsync()));
+    await Promise.all(this.#twins.map((t) => t.session.close()));
     for (const twin of this.#twins) twin.machine.dispose?.();
   }
 }

@@ -46,3 +46,4 @@ export {
   type MotionFault,
 } from './motion';
 export { TwinFleet, type TwinFleetOptions, type DeviceStats, type ReceivedCommand } from './fleet';
+export * from './transport';
