@@ -195,6 +195,8 @@ export class TwinFleet {
             return;
           }
           const messages = session.encode(telemetryOf(machine.id, channel, block, state.seq++, tickMs), state.qos);
+          // A dialect may carry readings at another QoS than asked (Sparkplug DDATA is QoS 0): count them as sent.
+          state.qos = messages.some((m) => m.qos === 1) ? 1 : 0;
           for (const m of messages) twin.hash.update(m.topic).update(m.payload);
           const link = this.#options.link;
           // Through a simulated link the reading is published when (and as often as) it arrives; the clock awaits

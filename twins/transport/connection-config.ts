@@ -119,8 +119,14 @@ export const DeviceConnectionSchema = z
         if (c[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${field} is an MQTT 5 property; set protocolVersion: 5` });
       }
     }
-    if (c.format.type === 'sparkplug-b' && (c.topic !== undefined || c.commandTopic !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [c.topic !== undefined ? 'topic' : 'commandTopic'], message: 'sparkplug-b defines its own topics (spBv1.0/{group}/DDATA/{node}/{device}…); remove this' });
+    if (c.format.type === 'sparkplug-b') {
+      if (c.topic !== undefined || c.commandTopic !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [c.topic !== undefined ? 'topic' : 'commandTopic'], message: 'sparkplug-b defines its own topics (spBv1.0/{group}/DDATA/{node}/{device}…); remove this' });
+      }
+      // Sparkplug 3.0: an edge node connects with a clean session, and publishes births and data at QoS 0.
+      if (!c.clean) ctx.addIssue({ code: 'custom', path: ['clean'], message: 'a Sparkplug edge node connects with a clean session; remove clean: false' });
+      if (c.sessionExpiryS) ctx.addIssue({ code: 'custom', path: ['sessionExpiryS'], message: 'a Sparkplug edge node uses session expiry 0 (a clean start)' });
+      if (c.qos === 1) ctx.addIssue({ code: 'custom', path: ['qos'], message: 'Sparkplug publishes NBIRTH, DBIRTH and DDATA at QoS 0; the host finds losses by seq. Remove qos' });
     }
   });
 

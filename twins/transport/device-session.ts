@@ -244,8 +244,9 @@ export class DeviceSession {
   }
 
   /** Writes one message now; `block` collects the acknowledgements of a reading's messages. */
-  #write(message: OutMessage, block: PendingBlock | undefined): void {
+  #write(unstamped: OutMessage, block: PendingBlock | undefined): void {
     const { stats, connect } = this.#o;
+    const message = this.#o.dialect.stamp?.(unstamped) ?? unstamped;
     this.#inflight++;
     stats.messages++;
     stats.bytes += message.payload.byteLength;

@@ -37,6 +37,11 @@ export interface Dialect {
   birth?(): OutMessage[];
   /** The messages that carry one reading. */
   encode(block: TelemetryV1, qos: 0 | 1): OutMessage[];
+  /**
+   * A message as it goes on the wire, asked just before each write (births included). Sparkplug numbers NBIRTH, DBIRTH
+   * and DDATA here: a reading encoded before a reconnect or a rebirth goes out after the new births. Default: as is.
+   */
+  stamp?(message: OutMessage): OutMessage;
   /** A message arrived on one of the subscriptions. */
   receive(topic: string, payload: Uint8Array): Inbound;
   /** What to publish before a deliberate DISCONNECT (Sparkplug: NDEATH, since the broker drops the will then). */

@@ -15,6 +15,7 @@ export type { Dialect, DeviceIdentity, Inbound, OutMessage } from './dialect';
 export { TwinbedDialect, commandFrom } from './twinbed-dialect';
 export { FlatJsonDialect } from './flat-json-dialect';
 export { SparkplugDialect } from './sparkplug-dialect';
+export { SparkplugIdError } from './sparkplug/sparkplug-topics';
 export { DeviceSession, DeviceConnectError, type DeviceSessionOptions, type SessionConnect, type SensorCounts } from './device-session';
 export { TransportStats, reasonName, type TransportSummary } from './transport-stats';
 export { ConnectGate } from './connect-gate';
