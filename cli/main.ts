@@ -5,7 +5,7 @@ import { runGateway } from './gateway';
 import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
 import { runProxy, type ProxyCommandOptions } from './proxy';
-import { runRun } from './run';
+import { runRun, type RunFlags } from './run';
 import { runModelCheck, runModelFit, type ModelCheckFlags, type ModelFitFlags } from './model';
 import { EXIT } from './exit-codes';
 
@@ -33,9 +33,10 @@ program
   .description('run a scenario end to end and judge its expectations (exit 0 pass, 1 fail, 2 invalid input)')
   .argument('<scenario>', 'scenario YAML file')
   .option('--seed <seed>', 'override the scenario seed, to reproduce or vary a run', parseSeed)
+  .option('--target <file>', 'run against this target file (your broker or gateway, observed over MQTT) instead of the embedded stack')
   .option('--json <file>', 'write the run report as JSON')
   .option('--quiet', 'print nothing but errors')
-  .action(async (file: string, options: { seed?: string | number; json?: string; quiet?: boolean }) => {
+  .action(async (file: string, options: RunFlags) => {
     process.exitCode = await runRun(file, options);
   });
 

@@ -78,7 +78,7 @@ export const GatewayConfigSchema = z
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
 
-/** Reads and validates a gateway YAML file; errors name the file, line and field. */
+/** Reads and validates a gateway YAML file, `${VAR}` expanded from the environment; errors name the file, line and field. */
 export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
   let text: string;
   try {
@@ -86,7 +86,8 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
   }
-  const config = parseYamlConfig(text, file, GatewayConfigSchema);
+  // ${VAR} from the environment: a deployment (or CI) injects broker URLs, ports and paths.
+  const config = parseYamlConfig(text, file, GatewayConfigSchema, { env: process.env });
   // Paths in the file are relative to it, wherever the gateway is started from.
   const dir = path.dirname(file);
   const at = (p: string) => path.resolve(dir, p);

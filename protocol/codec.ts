@@ -89,6 +89,11 @@ export function decodeAs<T extends MessageType>(payload: Uint8Array, type: T): M
   return message as MessageOf<T>;
 }
 
+/** Any JSON or CBOR payload as plain data, unvalidated: for reading what a system that is not twinbed publishes. */
+export function decodeAny(payload: Uint8Array): unknown {
+  return parseRaw(payload);
+}
+
 function parseRaw(payload: Uint8Array): unknown {
   if (payload.length === 0) throw new DecodeError('', 'empty payload');
   if (looksLikeJson(payload)) {

@@ -2,10 +2,11 @@
 export { TwinbedError, DecodeError, ConfigError, type ConfigIssue } from './errors';
 export { TOPIC_ROOT, TRUTH_ROOT, IdSchema, topics, filters, parseTopic, type ParsedTopic, type DeviceTopicKind } from './topics';
 export * from './messages';
-export { encodeMessage, decodeMessage, decodeAs, type CodecName } from './codec';
+export { encodeMessage, decodeMessage, decodeAs, decodeAny, type CodecName } from './codec';
 export { bytesToBase64, base64ToBytes } from './base64';
 export { formatFieldPath } from './field-path';
-export { parseYamlConfig, suggest } from './yaml-config';
+export { parseYamlConfig, configErrorAt, suggest, type YamlConfigOptions } from './yaml-config';
+export { expandEnv, type EnvProblem } from './env-expand';
 export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMessage } from './signed';
 export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, type AlertChange } from './threshold-rules';
 export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';

@@ -1,14 +1,20 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors';
+import { expandEnv, type EnvProblem } from './env-expand';
 import { formatFieldPath } from './field-path';
+
+export interface YamlConfigOptions {
+  /** Expand `${VAR}` and `${VAR:-default}` in every string from this environment before validating. Default: no expansion. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
 
 /**
  * Parses YAML text and validates it against a zod schema. Every problem becomes a ConfigIssue carrying the
  * 1-based line of the offending field, so users read `scenarios/x.yaml:14 twins[0].speedRpm: …`.
  * Platform-free: callers read the file themselves.
  */
-export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S, options: YamlConfigOptions = {}): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -17,11 +23,16 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
       doc.errors.map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, path: '', message: `YAML syntax: ${firstLine(e.message)}` })),
     );
   }
-  const data: unknown = doc.toJS();
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  let data: unknown = doc.toJS();
+  if (options.env) {
+    const problems: EnvProblem[] = [];
+    data = expandEnv(data, options.env, problems);
+    if (problems.length) throw new ConfigError(file, problems.map((p) => ({ line: lineAt(fieldOffset(doc.contents, p.path)), path: formatFieldPath(p.path), message: p.message })));
+  }
   const result = schema.safeParse(data ?? {});
   if (result.success) return result.data;
 
-  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   const issues: ConfigIssue[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -39,6 +50,22 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
     issues.push({ line: lineAt(fieldOffset(doc.contents, issue.path)), path: formatFieldPath(issue.path), message: issue.message });
   }
   throw new ConfigError(file, issues);
+}
+
+/**
+ * A ConfigError for problems found after a file validated (a check that needs more than the file, such as the
+ * target a scenario runs against), with each issue placed on its field's line.
+ */
+export function configErrorAt(text: string, file: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): ConfigError {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return new ConfigError(
+    file,
+    issues.map((issue) => {
+      const offset = fieldOffset(doc.contents, issue.path);
+      return { ...(offset === undefined ? {} : { line: lineCounter.linePos(offset).line }), path: formatFieldPath(issue.path), message: issue.message };
+    }),
+  );
 }
 
 function firstLine(text: string): string {

@@ -1,7 +1,9 @@
-import type { AlertRecord, SequenceSummary } from '../cloud';
 import type { DeviceStats } from '../twins';
 import type { Expectation, Scenario } from './schema';
 import { fullSeverityAtS } from '../twins';
+import type { Coverage, ObservedAlert, StoredCount } from './target';
+
+type AlertRecord = ObservedAlert;
 
 export interface ExpectationResult {
   name: string;
@@ -9,21 +11,32 @@ export interface ExpectationResult {
   passed: boolean;
   /** What was measured, in words and figures: why it passed or failed. */
   detail: string;
+  /** The target does not judge it, and why; `passed` is false and the run does not fail on it. */
+  skipped?: string;
 }
 
-/** Everything measured in a run that expectations are judged on. */
+/** Everything observed in a run that expectations are judged on: the same for every target. */
 export interface RunEvidence {
   scenario: Scenario;
   startMs: number;
-  /** Every alert state change stored by the cloud, in event-time order. */
-  alerts: readonly AlertRecord[];
+  /** Every alert state change the system published, as observed, in event-time order. */
+  alerts: readonly ObservedAlert[];
   /** What the twins published, per device. */
   published: readonly DeviceStats[];
-  /** What the cloud stored, per (device, sensor). */
-  stored: readonly SequenceSummary[];
+  /** What the system stored, per (device, sensor), from its store query. */
+  stored?: readonly StoredCount[];
+  /** What the system passed on upstream, per (device, sensor), from the observed readings; judged when there is no store. */
+  delivered?: readonly Coverage[];
+  /** Copies of readings the system passed on more than once (a deduplicating store drops them). */
   duplicatesDropped: number;
   /** Highest value of each feature per `device/sensor`, to explain a missing alert. */
   peaks: ReadonlyMap<string, Record<string, number>>;
+}
+
+/** What a skipped expectation reports: its name, and the target's reason. */
+export function skippedResult(expectation: Expectation, reason: string): ExpectationResult {
+  const name = expectation.name ?? (expectation.type === 'stored-exactly-once' ? 'every QoS 1 reading stored exactly once' : `${expectation.type}${'device' in expectation && expectation.device ? ` on ${expectation.device}` : ''}`);
+  return { name, type: expectation.type, passed: false, detail: `skipped: ${reason}`, skipped: reason };
 }
 
 export function evaluate(expectation: Expectation, evidence: RunEvidence): ExpectationResult {
@@ -49,7 +62,7 @@ function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): Expe
   const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised').filter(ofKind(expectation.kind));
   const noun = expectation.kind === 'anomaly' ? 'anomaly' : 'alert';
   const at = (a: AlertRecord) => (a.tsMs - evidence.startMs) / 1000;
-  const describeAlert = (a: AlertRecord) => `raised at ${s(at(a))} (${a.rule}: ${a.message})`;
+  const describeAlert = (a: AlertRecord) => `raised at ${s(at(a))} (${a.rule}${a.message ? `: ${a.message}` : ''})`;
   const peak = describePeak(device, evidence);
 
   if (withinS === undefined) {
@@ -93,49 +106,54 @@ function noAlertExpectation(expectation: Of<'no-alert'>, evidence: RunEvidence):
     name,
     type: 'no-alert',
     passed: false,
-    detail: `${offending.device} raised "${offending.rule}" at ${s((offending.tsMs - evidence.startMs) / 1000)}: ${offending.message}`,
+    detail: `${offending.device} raised "${offending.rule}" at ${s((offending.tsMs - evidence.startMs) / 1000)}${offending.message ? `: ${offending.message}` : ''}`,
   };
 }
 
 function storedExactlyOnce(expectation: Of<'stored-exactly-once'>, evidence: RunEvidence): ExpectationResult {
-  const name = expectation.name ?? 'every QoS 1 reading stored exactly once';
+  const onStore = evidence.stored !== undefined;
+  const name = expectation.name ?? (onStore ? 'every QoS 1 reading stored exactly once' : 'every QoS 1 reading passed on exactly once');
+  const held: readonly (StoredCount & { overlaps?: number })[] = evidence.stored ?? evidence.delivered ?? [];
+  const verb = onStore ? 'stored' : 'passed on';
   const problems: string[] = [];
   let published = 0;
   let stored = 0;
   let qos0Lost = 0;
   for (const device of evidence.published) {
-    const summary = evidence.stored.find((x) => x.device === device.device && x.sensor === device.sensor);
+    const summary = held.find((x) => x.device === device.device && x.sensor === device.sensor);
     const count = summary?.count ?? 0;
     const key = `${device.device}/${device.sensor}`;
     if (device.qos === 0) {
       // At most once: a QoS 0 reading may be lost on the way, but never stored twice or invented.
       qos0Lost += device.sent - count;
-      if (count > device.sent || (summary && summary.maxSeq >= device.sent)) problems.push(`${key}: stored ${count} QoS 0 readings of ${device.sent} published`);
+      if (count > device.sent || (summary?.maxSeq !== undefined && summary.maxSeq >= device.sent)) problems.push(`${key}: ${verb} ${count} QoS 0 readings of ${device.sent} published`);
       continue;
     }
     published += device.sent;
     stored += count;
     // A simulated link may deliver a reading twice (duplicates, resends), so more acknowledgements than readings is fine.
     if (device.acked < device.sent) problems.push(`${key}: ${device.sent - device.acked} of ${device.sent} published readings were never acknowledged`);
-    // seq runs 0…sent−1 and the primary key forbids copies, so count = sent with that range means each exactly once.
-    if (count !== device.sent || (count > 0 && (summary!.minSeq !== 0 || summary!.maxSeq !== device.sent - 1))) {
-      const range = summary ? `, seq ${summary.minSeq}–${summary.maxSeq}` : '';
-      problems.push(`${key}: published ${device.sent}, stored ${count}${range}`);
-    }
+    // seq runs 0…sent−1: count = sent over exactly that range, with nothing counted twice, means each exactly once.
+    const range = summary?.minSeq !== undefined ? `, seq ${summary.minSeq}–${summary.maxSeq}` : '';
+    const wrongRange = count > 0 && summary?.minSeq !== undefined && (summary.minSeq !== 0 || summary.maxSeq !== device.sent - 1);
+    if (count !== device.sent || wrongRange) problems.push(`${key}: published ${device.sent}, ${verb} ${count}${range}`);
+    if (summary?.distinct !== undefined && summary.distinct < summary.count) problems.push(`${key}: ${summary.count - summary.distinct} readings ${verb} twice`);
+    if (summary?.overlaps) problems.push(`${key}: ${summary.overlaps} readings in two different windows`);
   }
-  for (const summary of evidence.stored) {
+  for (const summary of held) {
     if (!evidence.published.some((d) => d.device === summary.device && d.sensor === summary.sensor)) {
-      problems.push(`${summary.device}/${summary.sensor}: stored ${summary.count} readings that no twin published`);
+      problems.push(`${summary.device}/${summary.sensor}: ${verb} ${summary.count} readings that no twin published`);
     }
   }
   const qos0 = evidence.published.some((d) => d.qos === 0) ? `; QoS 0 readings lost ${qos0Lost}` : '';
-  const tally = `QoS 1 published ${published}, stored ${stored}, duplicates dropped ${evidence.duplicatesDropped}${qos0}`;
+  const copies = onStore ? `duplicates dropped ${evidence.duplicatesDropped}` : `copies redelivered ${evidence.duplicatesDropped}`;
+  const tally = `QoS 1 published ${published}, ${verb} ${stored}, ${copies}${qos0}`;
   return { name, type: 'stored-exactly-once', passed: problems.length === 0, detail: problems.length ? `${problems.join('; ')} (${tally})` : tally };
 }
 
 function describePeak(device: string, evidence: RunEvidence): string {
   const rules = evidence.scenario.rules.filter((r) => !r.device || r.device === device);
-  if (rules.length === 0) return 'no rule watches it';
+  if (rules.length === 0) return `${evidence.alerts.length} alert changes observed in all`;
   const parts: string[] = [];
   for (const rule of rules) {
     const sensors = [...evidence.peaks.keys()].filter((k) => k.startsWith(`${device}/`) && (!rule.sensor || k === `${device}/${rule.sensor}`));

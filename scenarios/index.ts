@@ -6,10 +6,11 @@ export {
   type ScenarioInput,
   type Expectation,
 } from './schema';
-export { loadScenario, parseScenario } from './load';
-export { startStack, type Stack, type StackOptions } from './stack';
-export { runScenario, type RunOptions } from './runner';
-export { evaluate, type ExpectationResult, type RunEvidence } from './expectations';
+export { loadScenario, readScenario, parseScenario } from './load';
+export { startStack, startEmbeddedSystem, startScenarioFleet, runSetting, type Stack, type StackOptions, type EmbeddedSystem, type RunSetting, type SimulatedLink } from './stack';
+export { runScenario, targetOf, type RunOptions } from './runner';
+export { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
+export * from './target';
 export type { Reporter, RunResult, RunStats, RunInfo } from './reporter';
 export { ListReporter, JsonReporter } from './reporters';
 export { generateDataset, type GenerateOptions, type GenerateResult, type DatasetFile } from './generate';

@@ -7,13 +7,13 @@ export interface RunStats {
   acked: number;
   /** Readings the cloud holds, each once (counted through the windows that summarise them). */
   stored: number;
-  /** Feature windows the cloud stored. */
+  /** Distinct reading messages (feature windows) observed upstream. */
   windows: number;
-  /** Copies the cloud dropped because the key was already stored. */
+  /** Copies of readings the system passed on more than once (a deduplicating store drops them). */
   duplicatesDropped: number;
-  /** Messages sent to dead-letter topics, by any layer. */
-  deadLettered: number;
-  /** Alerts raised. */
+  /** Messages sent to dead-letter topics, by any layer, when the target can count them. */
+  deadLettered?: number;
+  /** Alerts raised, as observed. */
   alerts: number;
   /** Telemetry payload bytes the twins published. */
   bytesPublished: number;
@@ -23,8 +23,8 @@ export interface RunStats {
   qos0: { published: number; stored: number; lost: number };
   /** Blocks sensors did not deliver (dropout faults); never published, so never lost. */
   droppedBySensors: number;
-  /** What the edge gateway did: bandwidth (payload bytes in from devices ÷ acknowledged upstream), events, actions. */
-  edge: {
+  /** What the embedded edge gateway did: bandwidth (payload bytes in from devices ÷ acknowledged upstream), events, actions. */
+  edge?: {
     bytesIn: number;
     bytesOut: number;
     bandwidthReduction: number;
@@ -34,12 +34,32 @@ export interface RunStats {
     actionLatencyP50Ms?: number;
     actionLatencyP99Ms?: number;
   };
+  /** What the observer read from the system under test; messages its mappings could not read, by reason. */
+  observed: { messages: number; bytes: number; unmapped: Record<string, number> };
+  /** The twins' connections: CONNACKs, connect and PUBACK latency (wall ms), errors by reason (MQTT reason codes). */
+  devices: {
+    connected: number;
+    failed: number;
+    connectP50Ms: number;
+    connectP99Ms: number;
+    pubackP50Ms: number;
+    pubackP99Ms: number;
+    pubackMaxMs: number;
+    errors: Record<string, number>;
+    pubackReasons?: Record<string, number>;
+  };
+  /** Commands the system sent the twins, which they obeyed. */
+  commandsReceived: number;
+  /** How the wait for the system after the twins finished ended. */
+  settle: { how: 'complete' | 'quiet' | 'timeout'; waitedMs: number };
 }
 
 export interface RunResult {
   scenario: string;
   file?: string;
   seed: string | number;
+  /** `embedded`, or the target file the run was aimed at. */
+  target: string;
   passed: boolean;
   /** Simulated seconds. */
   simulatedS: number;
@@ -63,6 +83,7 @@ export interface RunInfo {
   seed: string | number;
   durationS: number;
   timeScale: number | 'max';
+  target: string;
 }
 
 /** Receives run events; every hook is optional. A reporter that throws is recorded and the run goes on. */

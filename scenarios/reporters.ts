@@ -13,31 +13,56 @@ export class ListReporter implements Reporter {
 
   onBegin(info: RunInfo): void {
     const pace = info.timeScale === 'max' ? 'virtual time' : `×${info.timeScale}`;
-    this.#write(`twinbed run ${info.file ?? info.scenario}: "${info.scenario}", seed ${info.seed}, ${info.durationS} s simulated at ${pace}\n`);
+    const against = info.target === 'embedded' ? '' : ` against ${info.target}`;
+    this.#write(`twinbed run ${info.file ?? info.scenario}: "${info.scenario}", seed ${info.seed}, ${info.durationS} s simulated at ${pace}${against}\n`);
   }
 
   onExpectation(result: ExpectationResult): void {
-    this.#write(`  ${result.passed ? '✓' : '✗'} ${result.name}\n      ${result.detail}\n`);
+    const mark = result.skipped !== undefined ? '-' : result.passed ? '✓' : '✗';
+    this.#write(`  ${mark} ${result.name}\n      ${result.detail}\n`);
   }
 
   onEnd(result: RunResult): void {
     const { stats } = result;
-    const failed = result.expectations.filter((e) => !e.passed).length;
-    this.#write(
+    const failed = result.expectations.filter((e) => !e.passed && e.skipped === undefined).length;
+    const skipped = result.expectations.filter((e) => e.skipped !== undefined).length;
+    const judged = result.expectations.length - skipped;
+    const d = stats.devices;
+    const errors = Object.entries(d.errors);
+    const lines = [
       `  published ${stats.published}, stored ${stats.stored}, duplicates dropped ${stats.duplicatesDropped}, ` +
-        `dead-lettered ${stats.deadLettered}, alerts ${stats.alerts}\n` +
-        `  QoS 1: ${stats.qos1.published} published, ${stats.qos1.stored} stored; ` +
+        (stats.deadLettered !== undefined ? `dead-lettered ${stats.deadLettered}, ` : '') +
+        `alerts ${stats.alerts}`,
+      `  QoS 1: ${stats.qos1.published} published, ${stats.qos1.stored} stored; ` +
         `QoS 0: ${stats.qos0.published} published, ${stats.qos0.lost} lost` +
-        (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : '') +
-        '\n' +
-        `  edge: ${stats.windows} windows, ${stats.edge.events} events, ${stats.edge.commands} commands; ` +
-        `${(stats.edge.bytesIn / 1e6).toFixed(1)} MB in, ${(stats.edge.bytesOut / 1e3).toFixed(1)} kB up (×${stats.edge.bandwidthReduction} less)\n` +
-        `  simulated ${result.simulatedS} s in ${(result.wallMs / 1000).toFixed(1)} s of wall time (×${result.speedup.toFixed(1)})\n` +
-        `  telemetry sha256 ${result.telemetrySha256}\n` +
-        (result.passed
-          ? `PASSED: ${result.expectations.length} of ${result.expectations.length} expectations hold\n`
-          : `FAILED: ${failed} of ${result.expectations.length} expectations failed (reproduce with --seed ${result.seed})\n`),
+        (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : ''),
+      `  devices: ${d.connected} connected${d.failed ? `, ${d.failed} failed` : ''}, connect p50 ${d.connectP50Ms} ms p99 ${d.connectP99Ms} ms; ` +
+        `PUBACK p50 ${d.pubackP50Ms} ms, p99 ${d.pubackP99Ms} ms, max ${d.pubackMaxMs} ms` +
+        (errors.length ? `; errors: ${errors.map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : ''),
+    ];
+    if (stats.edge) {
+      const edge = stats.edge;
+      lines.push(
+        `  edge: ${stats.windows} windows, ${edge.events} events, ${edge.commands} commands; ` +
+          `${(edge.bytesIn / 1e6).toFixed(1)} MB in, ${(edge.bytesOut / 1e3).toFixed(1)} kB up (×${edge.bandwidthReduction} less)`,
+      );
+    } else {
+      const unmapped = Object.values(stats.observed.unmapped).reduce((a, b) => a + b, 0);
+      lines.push(
+        `  observed: ${stats.observed.messages} messages, ${(stats.observed.bytes / 1e3).toFixed(1)} kB` +
+          ` (${(stats.bytesPublished / 1e6).toFixed(1)} MB published)` +
+          `; ${stats.windows} readings, ${stats.alerts} alerts raised, ${stats.commandsReceived} commands to the twins` +
+          (unmapped ? `; ${unmapped} not readable by the mapping` : ''),
+      );
+    }
+    lines.push(
+      `  simulated ${result.simulatedS} s in ${(result.wallMs / 1000).toFixed(1)} s of wall time (×${result.speedup.toFixed(1)})`,
+      `  telemetry sha256 ${result.telemetrySha256}`,
+      result.passed
+        ? `PASSED: ${judged} of ${judged} expectations hold${skipped ? ` (${skipped} skipped by the target)` : ''}`
+        : `FAILED: ${failed} of ${judged} expectations failed${skipped ? ` (${skipped} skipped by the target)` : ''} (reproduce with --seed ${result.seed})`,
     );
+    this.#write(`${lines.join('\n')}\n`);
   }
 }
 

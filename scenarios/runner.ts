@@ -1,26 +1,44 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { monotonicWallMs, ScaledRealClock, VirtualClock, type Clock } from '../sim';
-import { evaluate, type ExpectationResult } from './expectations';
-import type { SequenceSummary } from '../cloud';
-import type { DeviceStats } from '../twins';
+import type { DeviceStats, TwinFleet } from '../twins';
+import { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
 import type { Reporter, RunResult, RunStats } from './reporter';
 import type { Scenario } from './schema';
-import { startStack, type Stack } from './stack';
+import { runSetting, startScenarioFleet, type SimulatedLink } from './stack';
+import { EmbeddedTarget, linkBacklog, MqttTarget, planRun, type LoadedTarget, type RunningTarget, type StoredCount } from './target';
 
 export interface RunOptions {
-  /** The scenario file, for reports. */
+  /** The scenario file, for reports and for relative paths in an inline `target:`. */
   file?: string;
+  /** The scenario file's text, so a refusal names the line of the field it is about. */
+  source?: string;
   /** Overrides the scenario's seed. */
   seed?: string | number;
+  /** Runs against this target instead of the scenario's own `target:` (default: the embedded stack). */
+  target?: LoadedTarget;
   reporters?: readonly Reporter[];
   logger?: Logger;
-  /** Wall ms to wait, after the last reading is acknowledged, for the pipeline to store it. Default 30000. */
+  /** Wall ms to wait, after the last reading is acknowledged, for the embedded pipeline to store it. Default 30000. */
   settleTimeoutMs?: number;
 }
 
-/** Runs a scenario end to end over real MQTT and judges its expectations. Never throws for a failed expectation. */
+/** The target a run uses: the one given, else the scenario's inline `target:`, else the embedded stack. */
+export function targetOf(scenario: Scenario, options: Pick<RunOptions, 'file' | 'target'>): LoadedTarget {
+  if (options.target) return options.target;
+  const baseDir = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
+  if (scenario.target) return { target: scenario.target, name: scenario.target.kind === 'embedded' ? 'embedded' : `${options.file ?? scenario.name} target:`, baseDir };
+  return { target: { kind: 'embedded', skip: [] }, name: 'embedded', baseDir };
+}
+
+/**
+ * Runs a scenario over real MQTT against its target and judges its expectations from what the run observed. Throws
+ * a ConfigError (before anything starts) for an expectation the target cannot judge; never for a failed one.
+ */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const seed = options.seed ?? scenario.seed;
+  const loaded = targetOf(scenario, options);
+  const planned = planRun(scenario, loaded.target, { targetName: loaded.name, ...(options.file ? { file: options.file } : {}), ...(options.source ? { source: options.source } : {}) });
   const reporters = options.reporters ?? [];
   const reporterErrors: string[] = [];
   const notify = async <K extends keyof Reporter>(hook: K, arg: Parameters<NonNullable<Reporter[K]>>[0]) => {
@@ -34,98 +52,120 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   };
 
-  await notify('onBegin', { scenario: scenario.name, file: options.file, seed, durationS: scenario.durationS, timeScale: scenario.timeScale });
+  await notify('onBegin', { scenario: scenario.name, file: options.file, seed, durationS: scenario.durationS, timeScale: scenario.timeScale, target: loaded.name });
   const startMs = Date.parse(scenario.startTime);
   const endMs = startMs + scenario.durationS * 1000;
   const clock: Clock =
     scenario.timeScale === 'max' ? new VirtualClock(startMs) : new ScaledRealClock({ factor: scenario.timeScale, startMs });
   const wallStart = monotonicWallMs();
-  const stack = await startStack({ scenario, seed, clock, startMs, endMs, logger: options.logger });
-  const peaks = new Map<string, Record<string, number>>();
-  stack.cloud.on('features', (record) => {
-    const key = `${record.device}/${record.sensor}`;
-    const peak = peaks.get(key) ?? {};
-    for (const [metric, value] of Object.entries(record.features)) peak[metric] = Math.max(peak[metric] ?? -Infinity, value);
-    peaks.set(key, peak);
-  });
-
+  const setting = runSetting(scenario, seed, clock, startMs);
+  const logger = options.logger;
+  let target: RunningTarget | undefined;
+  let fleet: TwinFleet | undefined;
   let result: RunResult;
   try {
+    target =
+      loaded.target.kind === 'embedded'
+        ? await EmbeddedTarget.start({ scenario, config: loaded.target, baseDir: loaded.baseDir, clock, links: setting.links, settleTimeoutMs: options.settleTimeoutMs ?? 30_000, ...(logger ? { logger } : {}) })
+        : await MqttTarget.start({ name: loaded.name, config: loaded.target, baseDir: loaded.baseDir, clock, ...(logger ? { logger } : {}) });
+    fleet = await startScenarioFleet(scenario, setting, {
+      brokerUrl: target.devices.url,
+      connection: target.devices,
+      baseDir: target.baseDir,
+      truth: target.truth,
+      startMs,
+      endMs,
+      logger,
+    });
+
     await runClockUntil(clock, endMs);
-    stack.fleet.halt();
-    await drainLinks(stack, clock);
-    await stack.fleet.drain();
-    await settle(stack, clock, options.settleTimeoutMs ?? 30_000);
+    fleet.halt();
+    await drainLinks(setting.links, clock);
+    await fleet.drain();
+    const settled = await target.settle(fleet);
     const wallMs = monotonicWallMs() - wallStart;
 
-    const published = stack.fleet.stats();
-    const cloudStats = stack.cloud.stats();
-    const alerts = await stack.storage.alerts();
-    const evidence = {
+    const log = target.observer.log;
+    const published = fleet.stats();
+    const stored = await target.stored?.();
+    const delivered = log.coverage();
+    const peaks = new Map([...log.streams].map(([key, stream]) => [key, stream.peaks]));
+    const evidence: RunEvidence = {
       scenario,
       startMs,
-      alerts,
+      alerts: [...log.alerts].sort((a, b) => a.tsMs - b.tsMs),
       published,
-      stored: await stack.storage.sequences(),
-      duplicatesDropped: cloudStats.duplicatesDropped,
+      ...(stored ? { stored } : {}),
+      ...(delivered.length ? { delivered } : {}),
+      duplicatesDropped: delivered.reduce((n, c) => n + c.copies, 0),
       peaks,
     };
     const expectations: ExpectationResult[] = [];
-    for (const expectation of scenario.expect) {
-      const outcome = evaluate(expectation, evidence);
+    for (const plan of planned) {
+      const outcome = plan.skipped ? skippedResult(plan.expectation, plan.skipped) : evaluate(plan.expectation, evidence);
       expectations.push(outcome);
       await notify('onExpectation', outcome);
     }
+    const figures = (await target.figures?.()) ?? {};
+    const transport = fleet.transport();
+    const simulatedS = scenario.durationS;
     result = {
       scenario: scenario.name,
       ...(options.file ? { file: options.file } : {}),
       seed,
-      passed: expectations.every((e) => e.passed),
-      simulatedS: scenario.durationS,
+      target: loaded.name,
+      passed: expectations.every((e) => e.passed || e.skipped !== undefined),
+      simulatedS,
       wallMs: Math.round(wallMs),
-      speedup: (scenario.durationS * 1000) / wallMs,
+      speedup: (simulatedS * 1000) / wallMs,
       expectations,
       stats: {
         published: sum(published.map((p) => p.sent)),
         acked: sum(published.map((p) => p.acked)),
-        stored: sum(evidence.stored.map((s) => s.count)),
-        windows: cloudStats.stored,
-        duplicatesDropped: cloudStats.duplicatesDropped,
-        deadLettered: (await stack.storage.counts()).deadLetters,
-        alerts: alerts.filter((a) => a.state === 'raised').length,
+        stored: sum((stored ?? delivered).map((s) => s.count)),
+        windows: sum([...log.streams.values()].map((s) => s.windows.size)),
+        duplicatesDropped: evidence.duplicatesDropped,
+        ...(figures.deadLettered !== undefined ? { deadLettered: figures.deadLettered } : {}),
+        alerts: log.alerts.filter((a) => a.state === 'raised').length,
         bytesPublished: sum(published.map((p) => p.bytes)),
-        ...qosStats(published, evidence.stored),
+        ...qosStats(published, stored ?? delivered),
         droppedBySensors: sum(published.map((p) => p.dropped)),
-        edge: edgeStats(stack),
+        ...(figures.edge ? { edge: figures.edge } : {}),
+        observed: { messages: log.messages, bytes: log.bytes, unmapped: Object.fromEntries(log.unmapped) },
+        devices: {
+          connected: transport.connectsEstablished,
+          failed: transport.devicesFailed,
+          connectP50Ms: round(transport.connectMs.p50Ms),
+          connectP99Ms: round(transport.connectMs.p99Ms),
+          pubackP50Ms: round(transport.pubackMs.p50Ms),
+          pubackP99Ms: round(transport.pubackMs.p99Ms),
+          pubackMaxMs: round(transport.pubackMs.maxMs),
+          errors: transport.errors,
+          ...(Object.keys(transport.pubackReasons).length ? { pubackReasons: transport.pubackReasons } : {}),
+        },
+        commandsReceived: fleet.commands().length,
+        settle: settled,
       },
-      telemetrySha256: stack.fleet.telemetrySha256(),
-      ...(stack.links.size ? { links: linkReport(stack) } : {}),
+      telemetrySha256: fleet.telemetrySha256(),
+      ...(setting.links.size ? { links: linkReport(setting.links) } : {}),
     };
   } finally {
-    await stack.stop();
+    await fleet?.stop();
+    setting.stop();
+    await target?.stop();
   }
   await notify('onEnd', result);
   if (reporterErrors.length) result.reporterErrors = reporterErrors;
   return result;
 }
 
-/** Messages the simulated links still hold, carry or will retry. */
-function linkBacklog(stack: Stack): number {
-  let total = 0;
-  for (const { channel } of stack.links.values()) {
-    const backlog = channel.backlog();
-    total += backlog.held + backlog.inFlight + backlog.retrying;
-  }
-  return total;
-}
-
 /**
  * After the last reading, lets simulated time run on (at most an hour) until the links have delivered what they
  * hold: a partition that outlasts the run still heals, and its QoS 1 readings still arrive, as they would.
  */
-async function drainLinks(stack: Stack, clock: Clock): Promise<void> {
+async function drainLinks(links: ReadonlyMap<string, SimulatedLink>, clock: Clock): Promise<void> {
   if (!(clock instanceof VirtualClock)) return;
-  for (let s = 0; s < 3600 && linkBacklog(stack) > 0; s++) await clock.runUntil(clock.now() + 1000);
+  for (let s = 0; s < 3600 && linkBacklog(links) > 0; s++) await clock.runUntil(clock.now() + 1000);
 }
 
 async function runClockUntil(clock: Clock, endMs: number): Promise<void> {
@@ -133,39 +173,7 @@ async function runClockUntil(clock: Clock, endMs: number): Promise<void> {
   await new Promise<void>((resolve) => clock.schedule(endMs, () => resolve()));
 }
 
-/**
- * Waits until everything the gateway accepted is processed, sent, acknowledged and received by the cloud, or the
- * timeout passes. On a virtual clock simulated time moves on while anything is still on its way: the uplink crosses
- * simulated links, and nothing else would advance it.
- */
-async function settle(stack: Stack, clock: Clock, timeoutMs: number): Promise<void> {
-  const acked = sum(stack.fleet.stats().map((s) => s.acked));
-  const deadline = monotonicWallMs() + timeoutMs;
-  let flushed = false;
-  while (monotonicWallMs() < deadline) {
-    const gw = stack.gateway.counters();
-    if (!flushed && gw.received >= acked) {
-      // Every reading is in the gateway: close the windows still open, so their readings go up too.
-      await stack.gateway.flush();
-      flushed = true;
-    }
-    const pending = stack.gateway.pending();
-    const idle = flushed && linkBacklog(stack) === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
-    // Every acknowledged row must have reached the cloud once: a simulated uplink may deliver one twice (the
-    // cloud counts the copy as a duplicate) or lose a QoS 0 one (the link counts it).
-    const uplinkLost = stack.links.get('edge->cloud')?.channel.counters().lostQos0 ?? 0;
-    const cloud = stack.cloud.stats();
-    if (idle && cloud.received - cloud.duplicatesDropped + uplinkLost >= gw.uplinkAcked) break;
-    if (clock instanceof VirtualClock && (linkBacklog(stack) > 0 || pending.outbox > 0 || pending.inFlight > 0)) {
-      await clock.runUntil(clock.now() + 100);
-      // Advancing an idle virtual clock settles in microtasks only: yield, or sockets never get to deliver.
-      await new Promise((resolve) => setImmediate(resolve));
-    } else await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  await stack.cloud.idle();
-}
-
-function qosStats(published: readonly DeviceStats[], stored: readonly SequenceSummary[]): Pick<RunStats, 'qos0' | 'qos1'> {
+function qosStats(published: readonly DeviceStats[], stored: readonly StoredCount[]): Pick<RunStats, 'qos0' | 'qos1'> {
   const storedOf = (d: DeviceStats) => stored.find((s) => s.device === d.device && s.sensor === d.sensor)?.count ?? 0;
   const of = (qos: 0 | 1) => published.filter((d) => d.qos === qos);
   const qos0Published = sum(of(0).map((d) => d.sent));
@@ -175,9 +183,10 @@ function qosStats(published: readonly DeviceStats[], stored: readonly SequenceSu
     qos0: { published: qos0Published, stored: qos0Stored, lost: qos0Published - qos0Stored },
   };
 }
-function linkReport(stack: Stack): NonNullable<RunResult['links']> {
+
+function linkReport(links: ReadonlyMap<string, SimulatedLink>): NonNullable<RunResult['links']> {
   const report: NonNullable<RunResult['links']> = {};
-  for (const [name, { model, channel }] of stack.links) {
+  for (const [name, { model, channel }] of links) {
     const c = channel.counters();
     const m = model.counters();
     report[name] = {
@@ -193,19 +202,8 @@ function linkReport(stack: Stack): NonNullable<RunResult['links']> {
   return report;
 }
 
-function edgeStats(stack: Stack): RunStats['edge'] {
-  const gw = stack.gateway.counters();
-  const bandwidth = stack.gateway.bandwidth();
-  const latency = stack.gateway.actionLatency();
-  return {
-    bytesIn: bandwidth.bytesIn,
-    bytesOut: bandwidth.bytesOut,
-    bandwidthReduction: Number(bandwidth.reduction.toFixed(1)),
-    rawBytesOut: gw.rawBytesOut,
-    events: gw.events,
-    commands: gw.commands,
-    ...(gw.commands ? { actionLatencyP50Ms: Number(latency.p50Ms.toFixed(2)), actionLatencyP99Ms: Number(latency.p99Ms.toFixed(2)) } : {}),
-  };
+function round(ms: number): number {
+  return Number.isFinite(ms) ? Number(ms.toFixed(3)) : 0;
 }
 
 function sum(values: readonly number[]): number {

@@ -5,6 +5,7 @@ import { LinkScheduleEntrySchema } from '../sim';
 import { AnomalySchema, ActionSchema, PipelinesSchema } from '../gateway';
 import { ThresholdRuleSchema as EdgeRuleSchema } from '../protocol';
 import { ThresholdRuleSchema } from '../cloud';
+import { TargetSchema } from './target/target-schema';
 
 const NameSchema = z.string().min(1).optional();
 
@@ -80,6 +81,9 @@ export const ScenarioSchema = z
       .optional()
       .describe('The edge gateway: pipelines, local rules, anomaly model, local actions. Default: the gateway defaults.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
+    target: TargetSchema.optional().describe(
+      'Where to run: `kind: embedded` (twinbed\'s own gateway and cloud, the default) or `kind: mqtt` (your broker or gateway, observed from the outside). `--target FILE` overrides it.',
+    ),
   })
   .strict()
   .superRefine((scenario, ctx) => {
@@ -128,9 +132,6 @@ export const ScenarioSchema = z
     scenario.expect.forEach((expectation, i) => {
       if (expectation.type === 'stored-exactly-once') return;
       checkDevice(expectation.device, ['expect', i, 'device']);
-      if (scenario.rules.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['expect', i, 'type'], message: `"${expectation.type}" needs at least one alert rule under rules:` });
-      }
       if (expectation.type === 'alert' && expectation.withinS !== undefined && !scenario.faults.some((f) => f.device === expectation.device)) {
         ctx.addIssue({
           code: 'custom',

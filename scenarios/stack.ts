@@ -2,8 +2,14 @@ import type { Logger } from 'pino';
 import { Cloud, SqliteStorage, type Storage } from '../cloud';
 import { Gateway, GatewayConfigSchema } from '../gateway';
 import { LinkChannel, LinkModel, NO_IMPAIRMENT, RandomStreams, scheduleLinkChanges, Scheduler, startBroker, type Clock, type EmbeddedBroker } from '../sim';
-import { createMachines, TwinFleet } from '../twins';
+import { createMachines, TwinFleet, type DeviceConnection } from '../twins';
 import type { Scenario } from './schema';
+
+/** A simulated link of the run, by name (`twins->edge`, `edge->cloud`). */
+export interface SimulatedLink {
+  model: LinkModel;
+  channel: LinkChannel;
+}
 
 export interface StackOptions {
   scenario: Scenario;
@@ -18,67 +24,143 @@ export interface StackOptions {
   logger?: Logger;
 }
 
-/** Twins → gateway → cloud, each on its own broker connection over loopback TCP, all in this process. */
-export interface Stack {
+/** The run's random streams, scheduler and the simulated links its scenario impairs. */
+export interface RunSetting {
+  streams: RandomStreams;
+  scheduler: Scheduler;
+  links: ReadonlyMap<string, SimulatedLink>;
+  stop(): void;
+}
+
+/** Builds the random streams and the links a scenario impairs, with their changes on the timeline. */
+export function runSetting(scenario: Scenario, seed: string | number, clock: Clock, startMs: number): RunSetting {
+  const streams = new RandomStreams(seed);
+  const scheduler = new Scheduler(clock);
+  // Only links the scenario impairs are simulated: an ideal link costs nothing, not a scheduled event per message.
+  const links = new Map<string, SimulatedLink>();
+  for (const name of new Set(scenario.links.map((entry) => entry.link))) {
+    const model = new LinkModel(name, NO_IMPAIRMENT, streams.stream(`link/${name}`));
+    links.set(name, { model, channel: new LinkChannel(model, clock) });
+  }
+  const schedule = scheduleLinkChanges(scenario.links, new Map([...links].map(([name, l]) => [name, l.model])), scheduler, startMs);
+  return {
+    streams,
+    scheduler,
+    links,
+    stop: () => {
+      schedule.cancel();
+      for (const link of links.values()) link.channel.close();
+    },
+  };
+}
+
+/** twinbed's own gateway and cloud, each on its own broker connection over loopback TCP, in this process. */
+export interface EmbeddedSystem {
   readonly cloudBroker: EmbeddedBroker;
   readonly storage: Storage;
   readonly cloud: Cloud;
   readonly gateway: Gateway;
-  readonly fleet: TwinFleet;
-  /** The simulated links the scenario impairs, by name (`twins->edge`, `edge->cloud`); absent links are ideal. */
-  readonly links: ReadonlyMap<string, { model: LinkModel; channel: LinkChannel }>;
-  readonly startMs: number;
   stop(): Promise<void>;
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
+export interface EmbeddedSystemOptions {
+  scenario: Scenario;
+  clock: Clock;
+  /** The gateway's uplink crosses this simulated link, when the scenario impairs it. */
+  uplink?: LinkChannel;
+  /** Take devices from this broker instead of embedding one (a Mosquitto speaking MQTT 5). */
+  deviceBrokerUrl?: string;
+  databasePath?: string;
+  logger?: Logger;
+}
+
+export async function startEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
   const { scenario, clock, logger } = options;
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const streams = new RandomStreams(options.seed);
-    const scheduler = new Scheduler(clock);
-    // Only links the scenario impairs are simulated: an ideal link costs nothing, not a scheduled event per message.
-    const links = new Map<string, { model: LinkModel; channel: LinkChannel }>();
-    for (const name of new Set(scenario.links.map((entry) => entry.link))) {
-      const model = new LinkModel(name, NO_IMPAIRMENT, streams.stream(`link/${name}`));
-      links.set(name, { model, channel: new LinkChannel(model, clock) });
-    }
-    const schedule = scheduleLinkChanges(scenario.links, new Map([...links].map(([name, l]) => [name, l.model])), scheduler, options.startMs);
-    cleanups.push(async () => {
-      schedule.cancel();
-      for (const link of links.values()) link.channel.close();
-    });
     const cloudBroker = await startBroker({ id: `${scenario.site}-cloud` });
     cleanups.push(() => cloudBroker.close());
     const storage = new SqliteStorage(options.databasePath ?? ':memory:');
     cleanups.push(() => storage.close());
     const cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, rules: scenario.rules, clock, logger: logger?.child({ layer: 'cloud' }) });
     cleanups.push(() => cloud.stop());
+    const devices = options.deviceBrokerUrl ? { url: options.deviceBrokerUrl } : { listen: { port: 0 } };
     const gateway = await Gateway.start({
-      config: GatewayConfigSchema.parse({ site: scenario.site, devices: { listen: { port: 0 } }, upstream: { url: cloudBroker.url }, ...scenario.gateway }),
+      config: GatewayConfigSchema.parse({ site: scenario.site, devices, upstream: { url: cloudBroker.url }, ...scenario.gateway }),
       clock,
       logger: logger?.child({ layer: 'gateway' }),
-      uplink: links.get('edge->cloud')?.channel,
+      ...(options.uplink ? { uplink: options.uplink } : {}),
     });
     cleanups.push(() => gateway.stop());
-    const fleet = await TwinFleet.start({
-      brokerUrl: gateway.deviceUrl,
-      site: scenario.site,
-      machines: (streams) => createMachines(scenario, streams),
-      scheduler,
-      streams,
-      link: links.get('twins->edge')?.channel,
-      startMs: options.startMs,
-      endMs: options.endMs,
-      logger: logger?.child({ layer: 'twins' }),
-    });
-    cleanups.push(() => fleet.stop());
-    return { cloudBroker, storage, cloud, gateway, fleet, links, startMs: options.startMs, stop };
+    return { cloudBroker, storage, cloud, gateway, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Twins → gateway → cloud, all in this process: the embedded system with the scenario's fleet publishing into it. */
+export interface Stack extends EmbeddedSystem {
+  readonly fleet: TwinFleet;
+  /** The simulated links the scenario impairs, by name (`twins->edge`, `edge->cloud`); absent links are ideal. */
+  readonly links: ReadonlyMap<string, SimulatedLink>;
+  readonly startMs: number;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { scenario, clock, logger } = options;
+  const setting = runSetting(scenario, options.seed, clock, options.startMs);
+  let system: EmbeddedSystem | undefined;
+  try {
+    system = await startEmbeddedSystem({
+      scenario,
+      clock,
+      ...(setting.links.get('edge->cloud') ? { uplink: setting.links.get('edge->cloud')!.channel } : {}),
+      ...(options.databasePath ? { databasePath: options.databasePath } : {}),
+      ...(logger ? { logger } : {}),
+    });
+    const fleet = await startScenarioFleet(scenario, setting, { brokerUrl: system.gateway.deviceUrl, startMs: options.startMs, endMs: options.endMs, logger });
+    const running = system;
+    return {
+      ...running,
+      fleet,
+      links: setting.links,
+      startMs: options.startMs,
+      stop: async () => {
+        await fleet.stop();
+        setting.stop();
+        await running.stop();
+      },
+    };
+  } catch (error) {
+    setting.stop();
+    await system?.stop();
+    throw error;
+  }
+}
+
+/** The scenario's twins as a fleet on the run's scheduler and streams, across the simulated device link if any. */
+export function startScenarioFleet(
+  scenario: Scenario,
+  setting: RunSetting,
+  options: { brokerUrl: string; connection?: DeviceConnection; baseDir?: string; truth?: 'broker' | 'local'; startMs: number; endMs?: number | undefined; logger?: Logger | undefined },
+): Promise<TwinFleet> {
+  const link = setting.links.get('twins->edge')?.channel;
+  return TwinFleet.start({
+    brokerUrl: options.brokerUrl,
+    ...(options.connection ? { connection: options.connection } : {}),
+    ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    ...(options.truth ? { truth: options.truth } : {}),
+    site: scenario.site,
+    machines: (streams) => createMachines(scenario, streams),
+    scheduler: setting.scheduler,
+    streams: setting.streams,
+    ...(link ? { link } : {}),
+    startMs: options.startMs,
+    ...(options.endMs !== undefined ? { endMs: options.endMs } : {}),
+    ...(options.logger ? { logger: options.logger.child({ layer: 'twins' }) } : {}),
+  });
 }

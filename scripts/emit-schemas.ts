@@ -1,4 +1,4 @@
-// Writes JSON Schema for scenario and gateway files from the same zod schemas that validate them, so editors
+// Writes JSON Schema for scenario, target and gateway files from the same zod schemas that validate them, so editors
 // autocomplete and check those files. Run `npm run schemas` after changing a schema; a test fails if you forget.
 import { writeFile } from 'node:fs/promises';
 import { jsonSchemas } from './json-schemas';

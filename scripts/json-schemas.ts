@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GatewayConfigSchema } from '../gateway';
-import { ScenarioSchema } from '../scenarios';
+import { ScenarioSchema, TargetSchema } from '../scenarios';
 import { ProxyImpairmentsFileSchema } from '../sim';
 
 /** JSON Schema documents by the repository path they are committed at. */
@@ -12,6 +12,7 @@ export function jsonSchemas(): Record<string, object> {
   });
   return {
     'scenarios/scenario.schema.json': emit(ScenarioSchema, 'twinbed scenario', 'https://twinbed.dev/schemas/scenario.schema.json'),
+    'scenarios/target.schema.json': emit(TargetSchema, 'twinbed target', 'https://twinbed.dev/schemas/target.schema.json'),
     'gateway/gateway.schema.json': emit(GatewayConfigSchema, 'twinbed gateway config', 'https://twinbed.dev/schemas/gateway.schema.json'),
     'sim/proxy/impairments.schema.json': emit(ProxyImpairmentsFileSchema, 'twinbed proxy impairments', 'https://twinbed.dev/schemas/impairments.schema.json'),
   };

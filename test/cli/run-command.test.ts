@@ -30,10 +30,10 @@ describe('twinbed run', () => {
     expect(result.telemetrySha256).toMatch(/^[0-9a-f]{64}$/);
     expect(stdout).toContain('PASSED: 3 of 3 expectations hold');
     // Bandwidth in normal operation (no edge event, so no raw uplink): device bytes in ÷ bytes uplinked, in both reports.
-    expect(result.stats.edge.bandwidthReduction).toBeGreaterThanOrEqual(50);
-    expect(result.stats.edge.rawBytesOut).toBe(0);
+    expect(result.stats.edge!.bandwidthReduction).toBeGreaterThanOrEqual(50);
+    expect(result.stats.edge!.rawBytesOut).toBe(0);
     const printed = /edge: .* MB in, .* kB up \(×([\d.]+) less\)/.exec(stdout);
-    expect(Number(printed?.[1])).toBe(result.stats.edge.bandwidthReduction);
+    expect(Number(printed?.[1])).toBe(result.stats.edge!.bandwidthReduction);
   });
 
   it('exits 1 and says which expectation failed and why when an alert is expected without a fault', async () => {

@@ -97,7 +97,10 @@ describe('determinism under a seed', () => {
     expect(a.passed).toBe(true);
     expect(b.telemetrySha256).toBe(a.telemetrySha256);
     expect(b.expectations).toEqual(a.expectations);
-    expect(b.stats).toEqual(a.stats);
+    // Everything but the wall-clock figures (connect and PUBACK latency, the wait for the pipeline) is the same.
+    const counted = ({ devices: _devices, settle: _settle, ...rest }: typeof a.stats) => rest;
+    expect(counted(b.stats)).toEqual(counted(a.stats));
+    expect(b.stats.devices.connected).toBe(a.stats.devices.connected);
     expect(c.seed).toBe(99);
     expect(c.telemetrySha256).not.toBe(a.telemetrySha256);
   });

@@ -80,7 +80,7 @@ export function spawnCommand(command: string, args: readonly string[], options: 
 }
 
 /** Runs the twinbed command to completion. */
-export async function runTwinbed(args: readonly string[], options: { cwd?: string } = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
+export async function runTwinbed(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const proc = spawnTwinbed(args, options);
   const code = await proc.exited;
   return { code, stdout: proc.stdout(), stderr: proc.stderr() };

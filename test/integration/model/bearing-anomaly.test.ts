@@ -53,8 +53,8 @@ describe('the default anomaly model on a bearing fault (scenarios/library/bearin
     expect(raisedAtS).toBeGreaterThanOrEqual(300);
     expect(raisedAtS).toBeLessThanOrEqual(360 + 60);
     expect(byName['no alert on any device']!.passed).toBe(true);
-    expect(result.stats.edge.events).toBeGreaterThanOrEqual(1);
-    expect(result.stats.edge.commands).toBeGreaterThanOrEqual(1);
+    expect(result.stats.edge!.events).toBeGreaterThanOrEqual(1);
+    expect(result.stats.edge!.commands).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('raises no anomaly in a healthy hour of the same pump', async () => {

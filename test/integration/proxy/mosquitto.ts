@@ -16,13 +16,16 @@ export interface Mosquitto {
   close(): Promise<void>;
 }
 
-/** Starts a real Mosquitto on a free loopback port with a throwaway config, and waits until it accepts connections. */
-export async function startMosquitto(): Promise<Mosquitto> {
+/**
+ * Starts a real Mosquitto on a free loopback port with a throwaway config, and waits until it accepts connections.
+ * `extraConfig` lines go after the defaults (e.g. `max_queued_messages 0`).
+ */
+export async function startMosquitto(extraConfig: readonly string[] = []): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing: run scripts/ensure-test-deps.sh (apt-get install mosquitto)`);
   const dir = await mkdtemp(join(tmpdir(), 'twinbed-mosquitto-'));
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
-  await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ...extraConfig, ''].join('\n'));
   const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));

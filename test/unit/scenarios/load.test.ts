@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { blockFeatures } from '../../support/block-features';
 import { ConfigError } from '../../../protocol/index';
-import { parseScenario } from '../../../scenarios/index';
+import { parseScenario, planRun } from '../../../scenarios/index';
 import { RandomStreams } from '../../../sim/index';
 import { blockSeconds, createMachines, sensorsOf, type Channel, type Machine } from '../../../twins/index';
 
@@ -220,11 +220,18 @@ describe('parseScenario errors name file, line and field', () => {
     expect(error.message).toMatch(/^s\.yaml:13 expect\[0\]\.withinS: withinS counts from a fault onset, but "pump-2" has no fault; drop withinS/);
   });
 
-  it('an alert or no-alert expectation with no rules', () => {
-    const error = configErrorOf(twoTwins('expect:', '  - type: stored-exactly-once', '  - type: alert', '    device: pump-1', '  - type: no-alert'));
-    expect(error.message).toBe(
-      ['s.yaml:10 expect[1].type: "alert" needs at least one alert rule under rules:', 's.yaml:12 expect[2].type: "no-alert" needs at least one alert rule under rules:'].join('\n'),
-    );
+  it('an alert or no-alert expectation with nothing to raise alerts, when the embedded stack is to judge it', () => {
+    const text = twoTwins('expect:', '  - type: stored-exactly-once', '  - type: alert', '    device: pump-1', '  - type: no-alert');
+    const error = (() => {
+      try {
+        planRun(parseScenario(text, 's.yaml'), { kind: 'embedded', skip: [] }, { targetName: 'embedded', file: 's.yaml', source: text });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    const needs = (type: string) => `"${type}" needs at least one alert rule under rules: (or gateway.rules, or a gateway.anomaly model)`;
+    expect(error.message).toBe([`s.yaml:10 expect[1].type: ${needs('alert')}`, `s.yaml:12 expect[2].type: ${needs('no-alert')}`].join('\n'));
   });
 
   it('an expectation or rule on an unknown device', () => {

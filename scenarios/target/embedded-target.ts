@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { monotonicWallMs, VirtualClock, type Clock } from '../../sim';
+import { DeviceConnectionSchema, type TwinFleet } from '../../twins';
+import type { Scenario } from '../schema';
+import { startEmbeddedSystem, type EmbeddedSystem, type SimulatedLink } from '../stack';
+import { TWINBED_OBSERVATION } from './builtin-observation';
+import { Observer } from './observer';
+import type { RunningTarget, SettleOutcome, TargetFigures } from './running-target';
+import type { StoredCount } from './store-probe';
+import type { EmbeddedTargetConfig } from './target-schema';
+
+export interface EmbeddedTargetOptions {
+  scenario: Scenario;
+  config: EmbeddedTargetConfig;
+  baseDir: string;
+  clock: Clock;
+  links: ReadonlyMap<string, SimulatedLink>;
+  /** Wall ms to wait, after the last reading is acknowledged, for the pipeline to store it. */
+  settleTimeoutMs: number;
+  logger?: Logger;
+}
+
+/**
+ * twinbed's own gateway and cloud as the system under test: the default, and the reference every external target is
+ * compared with. Observed like any other target; its internals only say when it has finished.
+ */
+export class EmbeddedTarget implements RunningTarget {
+  readonly name = 'embedded';
+  readonly devices;
+  readonly baseDir: string;
+  readonly truth = 'broker';
+  readonly observer: Observer;
+  readonly #system: EmbeddedSystem;
+  readonly #o: EmbeddedTargetOptions;
+
+  private constructor(options: EmbeddedTargetOptions, system: EmbeddedSystem, observer: Observer) {
+    this.#o = options;
+    this.#system = system;
+    this.observer = observer;
+    this.baseDir = options.baseDir;
+    const devices = options.config.devices ?? DeviceConnectionSchema.parse({});
+    this.devices = { ...devices, url: devices.url ?? system.gateway.deviceUrl };
+  }
+
+  static async start(options: EmbeddedTargetOptions): Promise<EmbeddedTarget> {
+    const uplink = options.links.get('edge->cloud')?.channel;
+    const deviceBrokerUrl = options.config.devices?.url;
+    const system = await startEmbeddedSystem({
+      scenario: options.scenario,
+      clock: options.clock,
+      ...(uplink ? { uplink } : {}),
+      ...(deviceBrokerUrl ? { deviceBrokerUrl } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    try {
+      const observer = await Observer.start({ observe: TWINBED_OBSERVATION, defaultUrl: system.cloudBroker.url, baseDir: options.baseDir, clock: options.clock, ...(options.logger ? { logger: options.logger } : {}) });
+      return new EmbeddedTarget(options, system, observer);
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+  }
+
+  /** The embedded system, for the live page and for tests that look inside. */
+  get system(): EmbeddedSystem {
+    return this.#system;
+  }
+
+  async stored(): Promise<StoredCount[]> {
+    return (await this.#system.storage.sequences()).map(({ device, sensor, count, minSeq, maxSeq }) => ({ device, sensor, count, minSeq, maxSeq }));
+  }
+
+  /**
+   * Waits until everything the gateway accepted is processed, sent, acknowledged and received by the cloud, and the
+   * observer has seen every event the cloud holds, or the timeout passes. On a virtual clock simulated time moves on
+   * while anything is still on its way: the uplink crosses simulated links, and nothing else would advance it.
+   */
+  async settle(fleet: TwinFleet): Promise<SettleOutcome> {
+    const { clock, links, settleTimeoutMs } = this.#o;
+    const { gateway, cloud, storage } = this.#system;
+    const started = monotonicWallMs();
+    const acked = fleet.stats().reduce((n, s) => n + s.acked, 0);
+    const deadline = started + settleTimeoutMs;
+    let flushed = false;
+    let how: SettleOutcome['how'] = 'timeout';
+    while (monotonicWallMs() < deadline) {
+      const gw = gateway.counters();
+      if (!flushed && gw.received >= acked) {
+        // Every reading is in the gateway: close the windows still open, so their readings go up too.
+        await gateway.flush();
+        flushed = true;
+      }
+      const pending = gateway.pending();
+      const backlog = linkBacklog(links);
+      const idle = flushed && backlog === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
+      // Every acknowledged row must have reached the cloud once: a simulated uplink may deliver one twice (the
+      // cloud counts the copy as a duplicate) or lose a QoS 0 one (the link counts it).
+      const uplinkLost = links.get('edge->cloud')?.channel.counters().lostQos0 ?? 0;
+      const stats = cloud.stats();
+      if (idle && stats.received - stats.duplicatesDropped + uplinkLost >= gw.uplinkAcked) {
+        await cloud.idle();
+        // The observer subscribes on the same broker: wait until it has read every event the cloud holds.
+        const events = (await storage.counts()).alerts;
+        if (this.observer.log.alerts.length >= events) {
+          how = 'complete';
+          break;
+        }
+      }
+      if (clock instanceof VirtualClock && (backlog > 0 || pending.outbox > 0 || pending.inFlight > 0)) {
+        await clock.runUntil(clock.now() + 100);
+        // Advancing an idle virtual clock settles in microtasks only: yield, or sockets never get to deliver.
+        await new Promise((resolve) => setImmediate(resolve));
+      } else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await cloud.idle();
+    return { how, waitedMs: monotonicWallMs() - started };
+  }
+
+  async figures(): Promise<TargetFigures> {
+    const { gateway, storage } = this.#system;
+    const gw = gateway.counters();
+    const bandwidth = gateway.bandwidth();
+    const latency = gateway.actionLatency();
+    return {
+      deadLettered: (await storage.counts()).deadLetters,
+      edge: {
+        bytesIn: bandwidth.bytesIn,
+        bytesOut: bandwidth.bytesOut,
+        bandwidthReduction: Number(bandwidth.reduction.toFixed(1)),
+        rawBytesOut: gw.rawBytesOut,
+        events: gw.events,
+        commands: gw.commands,
+        ...(gw.commands ? { actionLatencyP50Ms: Number(latency.p50Ms.toFixed(2)), actionLatencyP99Ms: Number(latency.p99Ms.toFixed(2)) } : {}),
+      },
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.observer.stop();
+    await this.#system.stop();
+  }
+}
+
+/** Messages the simulated links still hold, carry or will retry. */
+export function linkBacklog(links: ReadonlyMap<string, SimulatedLink>): number {
+  let total = 0;
+  for (const { channel } of links.values()) {
+    const backlog = channel.backlog();
+    total += backlog.held + backlog.inFlight + backlog.retrying;
+  }
+  return total;
+}

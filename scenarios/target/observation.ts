@@ -1,0 +1,198 @@
+import { decodeAny } from '../../protocol';
+import { asNumber, asText, oneOf, readField, toEpochMs } from './field-source';
+import type { AlertObservation, TopicObservation } from './observe-schema';
+
+/** An alert or anomaly the system under test raised or cleared, as the observer read it off the wire. */
+export interface ObservedAlert {
+  device: string;
+  sensor?: string;
+  /** Event time, ms since the Unix epoch. */
+  tsMs: number;
+  /** Undefined when the mapping cannot tell. */
+  kind?: 'alert' | 'anomaly';
+  state: 'raised' | 'cleared';
+  rule: string;
+  severity?: string;
+  message?: string;
+  value?: number;
+  threshold?: number;
+}
+
+export interface ObservedCommand {
+  device: string;
+  action: string;
+  tsMs: number;
+}
+
+/** Per (device, sensor): what readings the system passed on, by first seq, and how often each arrived. */
+export interface ObservedStream {
+  device: string;
+  sensor: string;
+  /** Blocks covered by each distinct message, by its first seq. */
+  windows: Map<number, number>;
+  /** Messages that repeated a (seq, count) already seen: redeliveries a deduplicating consumer drops. */
+  copies: number;
+  /** Messages that carried no seq. */
+  unkeyed: number;
+  /** Highest value of each feature, to explain a missing alert. */
+  peaks: Record<string, number>;
+}
+
+/** How many blocks a stream's distinct messages cover, and where the coverage is wrong. */
+export interface Coverage {
+  device: string;
+  sensor: string;
+  /** Blocks covered by distinct messages (a window of 10 blocks counts 10). */
+  count: number;
+  minSeq: number;
+  maxSeq: number;
+  copies: number;
+  /** Blocks covered by two different messages (overlapping windows): counted twice. */
+  overlaps: number;
+}
+
+/** Everything the observer read, mapped onto what expectations judge. */
+export class ObservationLog {
+  readonly alerts: ObservedAlert[] = [];
+  /** Alert messages that repeated one already seen (a QoS 1 redelivery), left out of `alerts`. */
+  alertCopies = 0;
+  readonly #alertKeys = new Set<string>();
+  readonly commands: ObservedCommand[] = [];
+  readonly streams = new Map<string, ObservedStream>();
+  messages = 0;
+  bytes = 0;
+  /** Messages the mappings could not read, by reason. */
+  readonly unmapped = new Map<string, number>();
+
+  /** Maps one message by its subscription's rules; a message that does not fit is counted, never thrown. */
+  add(spec: TopicObservation, topic: string, payload: Uint8Array, receivedMs: number): void {
+    this.messages++;
+    this.bytes += payload.byteLength;
+    let data: unknown;
+    try {
+      data = decode(payload, spec.decode);
+    } catch (error) {
+      this.#skip(`${spec.filter}: ${(error as Error).message}`);
+      return;
+    }
+    if (spec.where && !Object.entries(spec.where).every(([path, want]) => readField(path, data, topic) === want)) return;
+    const field = (name: string) => {
+      const source = (spec.fields as Record<string, Parameters<typeof readField>[0] | undefined>)[name];
+      return source === undefined ? undefined : readField(source, data, topic);
+    };
+    const time = field('time');
+    const tsMs = time === undefined ? receivedMs : toEpochMs(time, spec.time);
+    const device = asText(field('device'));
+    if (!device) return this.#skip(`${spec.filter}: no device at ${describeSource(spec.fields.device)}`);
+    if (tsMs === undefined) return this.#skip(`${spec.filter}: time ${JSON.stringify(time)} is not a ${spec.time} time`);
+    switch (spec.as) {
+      case 'alert': {
+        const alert = this.#alert(spec, field, device, tsMs, topic);
+        if (!alert) return;
+        const key = JSON.stringify(alert);
+        if (this.#alertKeys.has(key)) this.alertCopies++;
+        else {
+          this.#alertKeys.add(key);
+          this.alerts.push(alert);
+        }
+        return;
+      }
+      case 'command': {
+        const action = asText(field('action'));
+        if (!action) return this.#skip(`${spec.filter}: no action`);
+        this.commands.push({ device, action, tsMs });
+        return;
+      }
+      case 'reading': {
+        const sensor = asText(field('sensor'));
+        if (!sensor) return this.#skip(`${spec.filter}: no sensor`);
+        const key = `${device}/${sensor}`;
+        let stream = this.streams.get(key);
+        if (!stream) this.streams.set(key, (stream = { device, sensor, windows: new Map(), copies: 0, unkeyed: 0, peaks: {} }));
+        const seq = asNumber(field('seq'));
+        const count = spec.fields.count === undefined ? 1 : asNumber(field('count')) ?? 1;
+        if (seq === undefined) stream.unkeyed++;
+        else if (stream.windows.get(seq) === count) stream.copies++;
+        else stream.windows.set(seq, Math.max(count, stream.windows.get(seq) ?? 0));
+        const features = field('features');
+        if (features && typeof features === 'object') {
+          for (const [name, value] of Object.entries(features as Record<string, unknown>)) {
+            if (typeof value === 'number' && !(value <= (stream.peaks[name] ?? -Infinity))) stream.peaks[name] = value;
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  #alert(spec: AlertObservation, field: (name: string) => unknown, device: string, tsMs: number, topic: string): ObservedAlert | undefined {
+    const rawState = field('state');
+    const state = rawState === undefined ? 'raised' : oneOf(rawState, spec.raised) ? 'raised' : oneOf(rawState, spec.cleared) ? 'cleared' : undefined;
+    if (!state) {
+      this.#skip(`${spec.filter}: state ${JSON.stringify(rawState)} is neither raised (${spec.raised.join(', ')}) nor cleared (${spec.cleared.join(', ')})`);
+      return undefined;
+    }
+    const rawKind = field('kind');
+    const kind = rawKind === undefined ? undefined : oneOf(rawKind, spec.kinds.anomaly) ? 'anomaly' : oneOf(rawKind, spec.kinds.alert) ? 'alert' : undefined;
+    if (rawKind !== undefined && !kind) {
+      this.#skip(`${spec.filter}: kind ${JSON.stringify(rawKind)} is neither alert (${spec.kinds.alert.join(', ')}) nor anomaly (${spec.kinds.anomaly.join(', ')})`);
+      return undefined;
+    }
+    const sensor = asText(field('sensor'));
+    const severity = asText(field('severity'));
+    const message = asText(field('message'));
+    const value = asNumber(field('value'));
+    const threshold = asNumber(field('threshold'));
+    return {
+      device,
+      tsMs,
+      state,
+      rule: asText(field('rule')) ?? topic,
+      ...(kind ? { kind } : {}),
+      ...(sensor !== undefined ? { sensor } : {}),
+      ...(severity !== undefined ? { severity } : {}),
+      ...(message !== undefined ? { message } : {}),
+      ...(value !== undefined ? { value } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
+    };
+  }
+
+  #skip(reason: string): void {
+    this.unmapped.set(reason, (this.unmapped.get(reason) ?? 0) + 1);
+  }
+
+  /** Coverage of each stream's distinct messages, in device/sensor order. */
+  coverage(): Coverage[] {
+    return [...this.streams.values()]
+      .sort((a, b) => a.device.localeCompare(b.device) || a.sensor.localeCompare(b.sensor))
+      .map((stream) => {
+        const starts = [...stream.windows.keys()].sort((a, b) => a - b);
+        let count = 0;
+        let overlaps = 0;
+        let reach = -Infinity;
+        for (const seq of starts) {
+          const n = stream.windows.get(seq)!;
+          count += n;
+          if (seq <= reach) overlaps += Math.min(reach, seq + n - 1) - seq + 1;
+          reach = Math.max(reach, seq + n - 1);
+        }
+        return { device: stream.device, sensor: stream.sensor, count, minSeq: starts[0] ?? -1, maxSeq: Number.isFinite(reach) ? reach : -1, copies: stream.copies, overlaps };
+      });
+  }
+}
+
+function decode(payload: Uint8Array, how: TopicObservation['decode']): unknown {
+  if (how === 'text') return new TextDecoder().decode(payload);
+  if (how === 'json') return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  if (how === 'cbor') return decodeAny(payload);
+  // auto: JSON of any shape first (an array, a bare number); CBOR is rarely valid UTF-8 JSON.
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch {
+    return decodeAny(payload);
+  }
+}
+
+function describeSource(source: unknown): string {
+  return typeof source === 'string' ? source : JSON.stringify(source);
+}

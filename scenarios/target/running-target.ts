@@ -1,0 +1,51 @@
+import type { DeviceConnection, TwinFleet } from '../../twins';
+import type { Observer } from './observer';
+import type { StoredCount } from './store-probe';
+
+/** What the report can say about the system under test beyond what expectations judge. */
+export interface TargetFigures {
+  /** Messages the system rejected to a dead-letter topic, when the target can count them. */
+  deadLettered?: number;
+  /** The embedded gateway's own account: bandwidth, events, commands, action latency. */
+  edge?: {
+    bytesIn: number;
+    bytesOut: number;
+    bandwidthReduction: number;
+    rawBytesOut: number;
+    events: number;
+    commands: number;
+    actionLatencyP50Ms?: number;
+    actionLatencyP99Ms?: number;
+  };
+}
+
+/** How the wait for the system under test ended. */
+export interface SettleOutcome {
+  /** `complete`: everything accounted for; `quiet`: nothing new for the quiet period; `timeout`: gave up waiting. */
+  how: 'complete' | 'quiet' | 'timeout';
+  waitedMs: number;
+}
+
+/**
+ * A target while a scenario runs: where the twins connect, the observer reading what the system under test says,
+ * and how to tell that it has finished. Every target is judged through its observer (and its store, if it has
+ * one), so the embedded stack and a user's pipeline face the same expectations.
+ */
+export interface RunningTarget {
+  /** `embedded`, or the target file. */
+  readonly name: string;
+  /** Where and how the twins connect. */
+  readonly devices: DeviceConnection & { url: string };
+  /** Credential paths in `devices` are relative to this folder. */
+  readonly baseDir: string;
+  /** Whether ground truth goes on the devices' broker. */
+  readonly truth: 'broker' | 'local';
+  readonly observer: Observer;
+  /** What the system stored, per (device, sensor), when the target can count it. */
+  stored?(): Promise<StoredCount[]>;
+  /** Called once the twins have stopped and every reading is acknowledged: waits until the system is done with them. */
+  settle(fleet: TwinFleet): Promise<SettleOutcome>;
+  /** Figures for the report beyond the observation. */
+  figures?(): Promise<TargetFigures>;
+  stop(): Promise<void>;
+}
