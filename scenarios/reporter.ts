@@ -84,6 +84,8 @@ export interface RunInfo {
   durationS: number;
   timeScale: number | 'max';
   target: string;
+  /** Things the reader should know before the results, e.g. scenario sections this target does not use. */
+  notes?: string[];
 }
 
 /** Receives run events; every hook is optional. A reporter that throws is recorded and the run goes on. */

@@ -15,6 +15,7 @@ export class ListReporter implements Reporter {
     const pace = info.timeScale === 'max' ? 'virtual time' : `×${info.timeScale}`;
     const against = info.target === 'embedded' ? '' : ` against ${info.target}`;
     this.#write(`twinbed run ${info.file ?? info.scenario}: "${info.scenario}", seed ${info.seed}, ${info.durationS} s simulated at ${pace}${against}\n`);
+    for (const note of info.notes ?? []) this.#write(`  note: ${note}\n`);
   }
 
   onExpectation(result: ExpectationResult): void {

@@ -52,7 +52,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   };
 
-  await notify('onBegin', { scenario: scenario.name, file: options.file, seed, durationS: scenario.durationS, timeScale: scenario.timeScale, target: loaded.name });
+  const ignored = loaded.target.kind === 'embedded' ? [] : [...(scenario.rules.length ? ['rules:'] : []), ...(scenario.gateway ? ['gateway:'] : [])];
+  await notify('onBegin', {
+    scenario: scenario.name,
+    file: options.file,
+    seed,
+    durationS: scenario.durationS,
+    timeScale: scenario.timeScale,
+    target: loaded.name,
+    ...(ignored.length ? { notes: [`${ignored.join(' and ')} configure the embedded stack; ${loaded.name} is judged on what it does itself`] } : {}),
+  });
   const startMs = Date.parse(scenario.startTime);
   const endMs = startMs + scenario.durationS * 1000;
   const clock: Clock =

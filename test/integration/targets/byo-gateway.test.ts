@@ -80,6 +80,7 @@ describe('bring your own gateway: external.yaml against twinbed gateway as a bla
       // The gateway's local action crossed the device broker and the pump obeyed it.
       expect(result.stats.commandsReceived).toBeGreaterThanOrEqual(1);
       expect(run.stdout).toMatch(/against .*external\.yaml/);
+      expect(run.stdout).toContain('note: rules: and gateway: configure the embedded stack');
     } finally {
       await stopSut(sut);
     }
