@@ -131,6 +131,12 @@ export class DeviceSession {
     });
     client.on('offline', () => this.#o.logger?.debug({ device: this.id.device }, 'device offline; reconnecting'));
     client.on('message', (topic, payload) => this.#receive(topic, payload));
+    // mqtt.js calls a QoS 1 publish back with the PUBLISH it kept, not the PUBACK: a success reason code (MQTT 5,
+    // e.g. 0x10 No matching subscribers) is only on the PUBACK itself. Failures (>= 0x80) reach the callback as errors.
+    client.on('packetreceive', (packet) => {
+      const code = (packet as { reasonCode?: number }).reasonCode;
+      if (packet.cmd === 'puback' && code !== undefined && code > 0 && code < 0x80) stats.pubackReason(reasonName(code, ReasonCodes));
+    });
     let wasUp = false;
     client.on('connect', () => (wasUp = true));
     client.on('close', () => {
@@ -270,7 +276,6 @@ export class DeviceSession {
       } else {
         stats.acked++;
         if (message.qos === 1) stats.pubackMs.record(monotonicWallMs() - startMs);
-        if (typeof code === 'number' && code !== 0) stats.pubackReason(reasonName(code, ReasonCodes));
       }
       if (block && --block.remaining === 0) {
         if (block.failed) block.counts.failed++;

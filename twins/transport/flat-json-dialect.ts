@@ -2,7 +2,7 @@ import type { TelemetryV1 } from '../../protocol';
 import { DEFAULT_COMMAND_TOPIC, DEFAULT_TOPIC, type PayloadFormat } from './connection-config';
 import type { Dialect, DeviceIdentity, Inbound, OutMessage } from './dialect';
 import { expandTemplate } from './template';
-import { commandFrom, sensorTopic } from './twinbed-dialect';
+import { commandFrom, readingProperties, sensorTopic } from './twinbed-dialect';
 
 type FlatJson = Extract<PayloadFormat, { type: 'flat-json' }>;
 
@@ -31,6 +31,7 @@ export class FlatJsonDialect implements Dialect {
   encode(block: TelemetryV1, qos: 0 | 1): OutMessage[] {
     const topic = sensorTopic(this.#topics, this.#topic, this.#id, block.sensor);
     const keys = this.#keysFor(block.sensor);
+    const userProperties = readingProperties(block);
     const common = (record: Record<string, unknown>) => {
       if (keys.device) record[keys.device] = block.device;
       if (keys.sensor) record[keys.sensor] = block.sensor;
@@ -40,14 +41,14 @@ export class FlatJsonDialect implements Dialect {
     };
     if (this.#format.per === 'block') {
       const record = common({ [keys.ts]: this.#time(block.tsMs), [keys.rateHz]: block.rateHz, [keys.values]: Array.from(block.values) });
-      return [{ topic, payload: this.#encoder.encode(JSON.stringify(record)), qos }];
+      return [{ topic, payload: this.#encoder.encode(JSON.stringify(record)), qos, userProperties }];
     }
     const out: OutMessage[] = [];
     const periodMs = 1000 / block.rateHz;
     for (let i = 0; i < block.values.length; i++) {
       // Sample i was taken at tsMs + 1000·i/rateHz ([protocol] TelemetryV1.rateHz).
       const record = common({ [keys.ts]: this.#time(block.tsMs + i * periodMs), [keys.value]: block.values[i] });
-      out.push({ topic, payload: this.#encoder.encode(JSON.stringify(record)), qos });
+      out.push({ topic, payload: this.#encoder.encode(JSON.stringify(record)), qos, userProperties });
     }
     return out;
   }

@@ -21,12 +21,17 @@ export class TwinbedDialect implements Dialect {
   }
 
   encode(block: TelemetryV1, qos: 0 | 1): OutMessage[] {
-    return [{ topic: sensorTopic(this.#topics, this.#topic, this.#id, block.sensor), payload: encodeMessage(block, this.#codec), qos }];
+    return [{ topic: sensorTopic(this.#topics, this.#topic, this.#id, block.sensor), payload: encodeMessage(block, this.#codec), qos, userProperties: readingProperties(block) }];
   }
 
   receive(_topic: string, payload: Uint8Array): Inbound {
     return commandFrom(payload, this.#id.device, () => `plain-${++this.#plain}`);
   }
+}
+
+/** MQTT 5 user properties of a reading's messages: who sent it and its block seq, readable without the payload. */
+export function readingProperties(block: TelemetryV1): Record<string, string> {
+  return { device: block.device, seq: String(block.seq) };
 }
 
 /** The topic of a sensor, expanded once per sensor. */
@@ -44,6 +49,7 @@ export function commandFrom(payload: Uint8Array, device: string, nextId: () => s
   try {
     const message = decodeMessage(payload);
     if (message.type !== 'cmd') return { ignored: `a "${message.type}" message on the command topic` };
+    if (message.device !== device) return { ignored: `a command for ${message.device} on ${device}'s command topic` };
     return { commands: [message] };
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
