@@ -39,7 +39,8 @@ export class ListReporter implements Reporter {
         (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : ''),
       `  devices: ${d.connected} connected${d.failed ? `, ${d.failed} failed` : ''}, connect p50 ${d.connectP50Ms} ms p99 ${d.connectP99Ms} ms; ` +
         `PUBACK p50 ${d.pubackP50Ms} ms, p99 ${d.pubackP99Ms} ms, max ${d.pubackMaxMs} ms` +
-        (errors.length ? `; errors: ${errors.map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : ''),
+        (errors.length ? `; errors: ${errors.map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : '') +
+        (d.pubackReasons ? `; PUBACK reasons: ${Object.entries(d.pubackReasons).map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : ''),
     ];
     if (stats.edge) {
       const edge = stats.edge;

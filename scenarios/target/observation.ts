@@ -32,6 +32,8 @@ export interface ObservedStream {
   windows: Map<number, number>;
   /** Messages that repeated a (seq, count) already seen: redeliveries a deduplicating consumer drops. */
   copies: number;
+  /** Blocks covered by two different messages that start at the same seq (windows of different sizes). */
+  clashes: number;
   /** Messages that carried no seq. */
   unkeyed: number;
   /** Highest value of each feature, to explain a missing alert. */
@@ -84,7 +86,7 @@ export class ObservationLog {
     const tsMs = time === undefined ? receivedMs : toEpochMs(time, spec.time);
     const device = asText(field('device'));
     if (!device) return this.#skip(`${spec.filter}: no device at ${describeSource(spec.fields.device)}`);
-    if (tsMs === undefined) return this.#skip(`${spec.filter}: time ${JSON.stringify(time)} is not a ${spec.time} time`);
+    if (tsMs === undefined) return this.#skip(`${spec.filter}: time ${JSON.stringify(time)} is not a time in ${spec.time === 'iso' ? 'ISO 8601' : spec.time}`);
     switch (spec.as) {
       case 'alert': {
         const alert = this.#alert(spec, field, device, tsMs, topic);
@@ -108,12 +110,19 @@ export class ObservationLog {
         if (!sensor) return this.#skip(`${spec.filter}: no sensor`);
         const key = `${device}/${sensor}`;
         let stream = this.streams.get(key);
-        if (!stream) this.streams.set(key, (stream = { device, sensor, windows: new Map(), copies: 0, unkeyed: 0, peaks: {} }));
+        if (!stream) this.streams.set(key, (stream = { device, sensor, windows: new Map(), copies: 0, clashes: 0, unkeyed: 0, peaks: {} }));
         const seq = asNumber(field('seq'));
         const count = spec.fields.count === undefined ? 1 : asNumber(field('count')) ?? 1;
         if (seq === undefined) stream.unkeyed++;
-        else if (stream.windows.get(seq) === count) stream.copies++;
-        else stream.windows.set(seq, Math.max(count, stream.windows.get(seq) ?? 0));
+        else {
+          const seen = stream.windows.get(seq);
+          if (seen === count) stream.copies++;
+          else {
+            // Another window from the same seq (a different size): its blocks are counted twice.
+            if (seen !== undefined) stream.clashes += Math.min(seen, count);
+            stream.windows.set(seq, Math.max(count, seen ?? 0));
+          }
+        }
         const features = field('features');
         if (features && typeof features === 'object') {
           for (const [name, value] of Object.entries(features as Record<string, unknown>)) {
@@ -168,7 +177,7 @@ export class ObservationLog {
       .map((stream) => {
         const starts = [...stream.windows.keys()].sort((a, b) => a - b);
         let count = 0;
-        let overlaps = 0;
+        let overlaps = stream.clashes;
         let reach = -Infinity;
         for (const seq of starts) {
           const n = stream.windows.get(seq)!;
