@@ -1,5 +1,17 @@
 import type { ExpectationResult } from './expectations';
 
+/** The embedded gateway's own account of a run. */
+export interface EdgeFigures {
+  bytesIn: number;
+  bytesOut: number;
+  bandwidthReduction: number;
+  rawBytesOut: number;
+  events: number;
+  commands: number;
+  actionLatencyP50Ms?: number;
+  actionLatencyP99Ms?: number;
+}
+
 export interface RunStats {
   /** Readings the twins published, QoS 1 and QoS 0. */
   published: number;
@@ -24,16 +36,7 @@ export interface RunStats {
   /** Blocks sensors did not deliver (dropout faults); never published, so never lost. */
   droppedBySensors: number;
   /** What the embedded edge gateway did: bandwidth (payload bytes in from devices ÷ acknowledged upstream), events, actions. */
-  edge?: {
-    bytesIn: number;
-    bytesOut: number;
-    bandwidthReduction: number;
-    rawBytesOut: number;
-    events: number;
-    commands: number;
-    actionLatencyP50Ms?: number;
-    actionLatencyP99Ms?: number;
-  };
+  edge?: EdgeFigures;
   /** What the observer read from the system under test; messages its mappings could not read, by reason. */
   observed: { messages: number; bytes: number; unmapped: Record<string, number> };
   /** The twins' connections: CONNACKs, connect and PUBACK latency (wall ms), errors by reason (MQTT reason codes). */

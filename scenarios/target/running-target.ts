@@ -1,4 +1,5 @@
 import type { DeviceConnection, TwinFleet } from '../../twins';
+import type { EdgeFigures } from '../reporter';
 import type { Observer } from './observer';
 import type { StoredCount } from './store-probe';
 
@@ -7,16 +8,7 @@ export interface TargetFigures {
   /** Messages the system rejected to a dead-letter topic, when the target can count them. */
   deadLettered?: number;
   /** The embedded gateway's own account: bandwidth, events, commands, action latency. */
-  edge?: {
-    bytesIn: number;
-    bytesOut: number;
-    bandwidthReduction: number;
-    rawBytesOut: number;
-    events: number;
-    commands: number;
-    actionLatencyP50Ms?: number;
-    actionLatencyP99Ms?: number;
-  };
+  edge?: EdgeFigures;
 }
 
 /** How the wait for the system under test ended. */
