@@ -2,25 +2,32 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { brokerBench, formatBroker } from './broker';
+import { fleetBench, formatFleet } from './fleet';
 import { formatGateway, gatewayBench } from './gateway';
 import { formatProxy, proxyBench } from './proxy';
 import { formatStorage, storageBench } from './storage';
 import { formatTwins, twinsBench } from './twins';
 
-const benches: Record<string, { run: () => Promise<object>; format: (r: never) => string }> = {
+const benches: Record<string, { run: (options: { seconds?: number }) => Promise<object>; format: (r: never) => string }> = {
   broker: { run: () => brokerBench(), format: formatBroker as (r: never) => string },
+  fleet: { run: ({ seconds }) => fleetBench(seconds), format: formatFleet as (r: never) => string },
   gateway: { run: () => gatewayBench(), format: formatGateway as (r: never) => string },
   proxy: { run: () => proxyBench(), format: formatProxy as (r: never) => string },
   storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
   twins: { run: () => twinsBench(), format: formatTwins as (r: never) => string },
 };
 
-const usage = `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--json FILE]`;
+const usage = `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--json FILE] [--seconds N (fleet: length of each run, default 60)]`;
 let parsed;
 try {
-  parsed = parseArgs({ allowPositionals: true, options: { json: { type: 'string' } } });
+  parsed = parseArgs({ allowPositionals: true, options: { json: { type: 'string' }, seconds: { type: 'string' } } });
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+const seconds = parsed.values.seconds === undefined ? undefined : Number(parsed.values.seconds);
+if (seconds !== undefined && !(seconds > 0)) {
+  console.error(`--seconds must be a number of seconds > 0\n${usage}`);
   process.exit(2);
 }
 const names = parsed.positionals.length ? parsed.positionals : Object.keys(benches);
@@ -32,7 +39,7 @@ if (unknown.length) {
 const results: Record<string, object> = {};
 for (const name of names) {
   const bench = benches[name]!;
-  const result = await bench.run();
+  const result = await bench.run(seconds === undefined ? {} : { seconds });
   results[name] = result;
   console.log(bench.format(result as never));
 }

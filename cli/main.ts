@@ -6,6 +6,7 @@ import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
 import { runProxy, type ProxyCommandOptions } from './proxy';
 import { runRun, type RunFlags } from './run';
+import { parseDuration, parseHostPort, parseScale, parseShardFlag, parseTimeScale, runTwins, TWINS_HELP, type TwinsFlags } from './twins';
 import { runModelCheck, runModelFit, type ModelCheckFlags, type ModelFitFlags } from './model';
 import { EXIT } from './exit-codes';
 
@@ -38,6 +39,23 @@ program
   .option('--quiet', 'print nothing but errors')
   .action(async (file: string, options: RunFlags) => {
     process.exitCode = await runRun(file, options);
+  });
+
+program
+  .command('twins')
+  .description('run only a scenario\'s twins, scaled and sharded, as load on a target\'s device broker (exit 0 done, 1 load not landed in full, 2 invalid input)')
+  .argument('<scenario>', 'scenario YAML file')
+  .requiredOption('--target <file>', 'a kind: mqtt target file: its devices: section says where and how the twins connect')
+  .option('--scale <n>', 'copies of the fleet with unique ids, zero-padded to the width of n (×1000: pump-1 → pump-1-0001 … pump-1-1000), faults copied onto each (default 1: ids as written)', parseScale)
+  .option('--shard <i/n>', 'run only the i-th of n contiguous slices of the scaled device list, 1-based (as Playwright)', parseShardFlag)
+  .option('--duration <s>', 'simulated seconds, instead of the scenario\'s durationS', parseDuration)
+  .option('--time-scale <x>', '`max` (virtual time, as fast as the broker acknowledges) or a factor (1 = real time), instead of the scenario\'s timeScale', parseTimeScale)
+  .option('--seed <seed>', 'override the scenario seed', parseSeed)
+  .option('--report <file>', 'write the report as JSON')
+  .option('--metrics <host:port>', 'serve Prometheus GET /metrics here while it runs (port 0 picks one; the URL is printed)', parseHostPort)
+  .addHelpText('after', TWINS_HELP)
+  .action(async (file: string, options: TwinsFlags) => {
+    process.exitCode = await runTwins(file, options);
   });
 
 program

@@ -16,3 +16,4 @@ export { ListReporter, JsonReporter } from './reporters';
 export { generateDataset, type GenerateOptions, type GenerateResult, type DatasetFile } from './generate';
 export type { DatasetFormat } from './dataset-writer';
 export { featureWindows, type FeatureWindowsOptions } from './feature-windows';
+export * from './fleet-load';

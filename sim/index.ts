@@ -2,6 +2,7 @@
 export type { Clock, TimerCallback, Cancel } from './clock';
 export { VirtualClock } from './virtual-clock';
 export { ScaledRealClock, monotonicWallMs, type ScaledRealClockOptions } from './scaled-real-clock';
+export { HeldClock } from './held-clock';
 export { Scheduler } from './scheduler';
 export { RandomStreams, createRng, type Rng } from './rng';
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker';

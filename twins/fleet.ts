@@ -43,6 +43,13 @@ export interface TwinFleetOptions {
   truth?: 'broker' | 'local';
   /** Devices that cannot connect: fail the start (`throw`), or count them and run without them (`count`, for load). Default `throw`. */
   onConnectFailure?: 'throw' | 'count';
+  /**
+   * When a device publishes, as a fraction in [0, 1) of its shortest block period, from its id: every block of every
+   * channel of the device goes out that much later, in whole ms. Spread over a fleet, it sends a steady stream
+   * instead of a burst at each block boundary; the readings and their order per device stay exactly the same.
+   * Default: 0, every device at the start of its blocks.
+   */
+  phaseOf?: (device: string) => number;
   /** Devices connecting at the same time at start. Default 256. */
   connectConcurrency?: number;
   /** The simulated network between the devices and their broker; readings cross it before they are published. */
@@ -183,12 +190,16 @@ export class TwinFleet {
   #startTwin(machine: Machine, session: DeviceSession): void {
     const { scheduler, startMs, endMs = Infinity } = this.#options;
     const twin: Twin = { machine, session, hash: createHash('sha256'), channels: [], truth: '' };
+    const offsetMs = this.#offsetMs(machine);
     for (const channel of machine.channels) {
       const state: ChannelState = { channel, qos: this.#connection.qos ?? channel.qos ?? 1, seq: 0, dropped: 0, cancel: () => {} };
       const blockMs = blockSeconds(channel) * 1000;
       state.cancel = scheduler.every(
         blockMs,
-        async (tickMs) => {
+        async (_atMs, tick) => {
+          // The block's start computed as the scheduler computes an unshifted tick, so a phase never changes a bit of it.
+          const tickMs = startMs + tick * blockMs;
+          if (tickMs > endMs - blockMs) return;
           const block = channel.next((tickMs - startMs) / 1000);
           if (block.dropped) {
             state.dropped++;
@@ -196,21 +207,36 @@ export class TwinFleet {
           }
           const messages = session.encode(telemetryOf(machine.id, channel, block, state.seq++, tickMs), state.qos);
           // A dialect may carry readings at another QoS than asked (Sparkplug DDATA is QoS 0): count them as sent.
-          state.qos = messages.some((m) => m.qos === 1) ? 1 : 0;
-          for (const m of messages) twin.hash.update(m.topic).update(m.payload);
+          let qos: 0 | 1 = 0;
+          for (const m of messages) {
+            if (m.qos === 1) qos = 1;
+            twin.hash.update(m.topic).update(m.payload);
+          }
+          state.qos = qos;
           const link = this.#options.link;
           // Through a simulated link the reading is published when (and as often as) it arrives; the clock awaits
           // each delivery, so backpressure still holds. Without one it is published now.
-          const bytes = messages.reduce((n, m) => n + m.payload.byteLength, 0);
-          if (link) link.send({ bytes, qos: state.qos }, () => session.publish(messages, channel.sensor));
+          if (link) link.send({ bytes: messages.reduce((n, m) => n + m.payload.byteLength, 0), qos }, () => session.publish(messages, channel.sensor));
           else await session.publish(messages, channel.sensor);
         },
-        { startMs, endMs: endMs - blockMs },
+        // Shifted, the last tick is found by the unshifted test above: rounding must not add or lose one.
+        { startMs: startMs + offsetMs, endMs: offsetMs === 0 ? endMs - blockMs : endMs - blockMs + offsetMs + blockMs / 2 },
       );
       twin.channels.push(state);
     }
     this.#twins.push(twin);
     this.#options.logger?.debug({ device: machine.id, sensors: machine.channels.map((c) => c.sensor) }, 'twin started');
+  }
+
+  /**
+   * One offset for all of a machine's channels, so its blocks keep their order (a device's hash covers the order).
+   * Whole ms: added to a whole-ms start, it moves every tick by the same amount, rounding and ties included.
+   */
+  #offsetMs(machine: Machine): number {
+    const phase = this.#options.phaseOf?.(machine.id) ?? 0;
+    if (!(phase >= 0 && phase < 1)) throw new RangeError(`phaseOf(${machine.id}) must be in [0, 1), got ${phase}`);
+    if (phase === 0 || machine.channels.length === 0) return 0;
+    return Math.floor(phase * Math.min(...machine.channels.map((c) => blockSeconds(c) * 1000)));
   }
 
   /** Ground truth goes out on its own topic tree, from the twin's own connection, only when it changes. */

@@ -92,6 +92,10 @@ export class DeviceSession {
       connectTimeoutMs: c.connectTimeoutMs,
       manualConnect: true,
       resubscribe: false,
+      // A fleet runs thousands of clients: no debug logger each (mqtt.js makes one per client and calls it ~10 times
+      // a message), and keepalive timers on one shared clock instead of a Node timer reset on every PUBACK.
+      log: noLog,
+      timerVariant: KEEPALIVE_TIMERS,
       ...(c.username !== undefined ? { username: c.username } : {}),
       ...(c.password !== undefined ? { password: c.password } : {}),
       ...(c.tls ? { ...c.tls } : {}),
@@ -161,6 +165,9 @@ export class DeviceSession {
       const fail = (error: Error) => {
         clearTimeout(timer);
         client.removeListener('connect', ok);
+        // With manualConnect, mqtt.js ends a never-connected client before its socket closes, and that close then
+        // starts reconnecting, forever: a device counted as failed (onConnectFailure: 'count') kept the process alive.
+        client.options.reconnectPeriod = 0;
         client.end(true);
         reject(new DeviceConnectError(this.id.device, redact(connect.url), this.#reasonOf(error), { cause: error }));
       };
@@ -298,10 +305,14 @@ export class DeviceSession {
       await new Promise<void>((resolve) => this.#client.publish(death.topic, Buffer.from(death.payload), { qos: death.qos, retain: death.retain ?? false }, () => resolve()));
     }
     this.#wake();
+    // A session closed while it was reconnecting must stay closed (see the same line in #open).
+    this.#client.options.reconnectPeriod = 0;
     await this.#client.endAsync();
   }
 
   #wake(): void {
+    // Called on every acknowledgement: splice(0) would allocate an empty array each time.
+    if (this.#waiters.length === 0) return;
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
@@ -313,6 +324,59 @@ export class DeviceSession {
     return error.message;
   }
 }
+
+function noLog(): void {}
+
+/**
+ * mqtt.js keepalive timers (`timerVariant`: setInterval semantics) for every session of the process on one Node
+ * timer: mqtt.js clears and sets its timer on every PUBACK, a Timeout object and two timer-list operations per
+ * message. Due intervals are found by a scan every quarter of the shortest interval (250 ms at most). mqtt.js pings
+ * after two intervals of half the keepalive, so a ping goes out by 1.25 × keepalive, inside the 1.5 × keepalive a
+ * broker waits [MQTT-3.1.2-24].
+ */
+class SharedIntervals {
+  readonly #entries = new Map<number, { fn: () => void; everyMs: number; dueMs: number }>();
+  #nextId = 1;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #tickMs = Infinity;
+
+  readonly set = (fn: () => void, everyMs = 0): number => {
+    const id = this.#nextId++;
+    const every = Math.max(everyMs, 1);
+    this.#entries.set(id, { fn, everyMs: every, dueMs: performance.now() + every });
+    const tickMs = Math.min(250, Math.max(1, Math.floor(every / 4)));
+    if (!this.#timer || tickMs < this.#tickMs) this.#start(tickMs);
+    return id;
+  };
+
+  readonly clear = (id: number): void => {
+    this.#entries.delete(id);
+    if (this.#entries.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#tickMs = Infinity;
+    }
+  };
+
+  #start(tickMs: number): void {
+    clearInterval(this.#timer);
+    this.#tickMs = tickMs;
+    this.#timer = setInterval(() => this.#tick(), tickMs);
+    // The sessions' sockets keep the process alive, not their keepalive clock.
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    for (const entry of this.#entries.values()) {
+      if (entry.dueMs > now) continue;
+      entry.dueMs = now + entry.everyMs;
+      entry.fn();
+    }
+  }
+}
+
+const KEEPALIVE_TIMERS = new SharedIntervals();
 
 function toWill(message: OutMessage): { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean } {
   return { topic: message.topic, payload: Buffer.from(message.payload), qos: message.qos, retain: message.retain ?? false };
