@@ -223,6 +223,11 @@ export class DeviceSession {
       this.#o.logger?.warn({ device: this.id.device, topic, reason: inbound.ignored }, 'ignored a message');
     }
     if (inbound.hostOnline === false) this.#born = false;
+    if (inbound.reconnect) {
+      // Cut the socket, not DISCONNECT: the broker publishes the will, and mqtt.js reconnects as a new session.
+      this.#client.stream?.destroy();
+      return;
+    }
     if (inbound.rebirth || inbound.hostOnline === true) this.#birth();
     for (const command of inbound.commands ?? []) this.#o.onCommand(command);
   }

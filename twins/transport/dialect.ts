@@ -18,6 +18,8 @@ export interface Inbound {
   rebirth?: boolean;
   /** The primary host came online (true) or went offline (false) (Sparkplug 3.0 STATE). */
   hostOnline?: boolean;
+  /** Drop the connection and start a new session (Sparkplug: the primary host went offline; the will says NDEATH). */
+  reconnect?: boolean;
   /** Why the message was ignored, for the log and the error counts. */
   ignored?: string;
 }

@@ -130,8 +130,12 @@ export class SparkplugDialect implements Dialect {
     // [tck-id-message-flow-edge-node-birth-publish-phid-wait-timestamp] an older STATE is a past session of the host.
     if (state.timestampMs < this.#lastStateMs) return { ignored: `a STATE older (${state.timestampMs}) than the last one (${this.#lastStateMs})` };
     this.#lastStateMs = state.timestampMs;
+    const wasOnline = this.#hostOnline;
     if (!state.online) this.#announced = false;
     this.#hostOnline = state.online;
+    // [tck-id-operational-behavior-edge-node-primary-host-state-offline] the host went away: end this session (the
+    // broker sends the NDEATH will) and start a new one, with the next bdSeq, that waits for the host again.
+    if (wasOnline && !state.online) return { hostOnline: false, reconnect: true };
     return { hostOnline: state.online };
   }
 }

@@ -247,6 +247,24 @@ describe('a twin as a Sparkplug B edge node over a real broker', () => {
     expect(bdSeqOf(after[0]!)).toBe(1);
   });
 
+  it('ends its session when the primary host goes offline (the broker says NDEATH), and births with the next bdSeq once it is back', async () => {
+    const from = seen.length;
+    await observer.publishAsync(`spBv1.0/STATE/${HOST}`, JSON.stringify({ online: false, timestamp: Date.now() }), { qos: 1, retain: true });
+    await until(() => ofType('NDEATH', from).length === 1, 'the NDEATH will of the ended session');
+    expect(bdSeqOf(ofType('NDEATH', from)[0]!)).toBe(1);
+    // The new session waits for the host: nothing is born while its retained STATE says offline.
+    await until(() => session!.connected, 'the new session');
+    await observer.publishAsync(`spBv1.0/STATE/${HOST}`, JSON.stringify({ online: true, timestamp: Date.now() }), { qos: 1, retain: true });
+    await until(() => ofType('DBIRTH', from).length === 1, 'the births of the new session');
+    const after = seen.slice(from);
+    expect(after.map((m) => [m.type, m.payload.seq])).toEqual([
+      ['NDEATH', undefined],
+      ['NBIRTH', 0],
+      ['DBIRTH', 1],
+    ]);
+    expect(bdSeqOf(after[1]!)).toBe(2);
+  });
+
   it('says NDEATH with the connection\'s bdSeq before it disconnects on purpose', async () => {
     const from = seen.length;
     await session!.close();
@@ -254,6 +272,6 @@ describe('a twin as a Sparkplug B edge node over a real broker', () => {
     await until(() => ofType('NDEATH', from).length === 1, 'the NDEATH');
     const [ndeath] = ofType('NDEATH', from);
     expect(ndeath).toMatchObject({ qos: 1, retain: false });
-    expect(bdSeqOf(ndeath!)).toBe(1);
+    expect(bdSeqOf(ndeath!)).toBe(2);
   });
 });

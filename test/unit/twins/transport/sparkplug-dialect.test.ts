@@ -287,7 +287,7 @@ describe('SparkplugDialect primary host STATE', () => {
     expect(dialect.ready()).toBe(true);
   });
 
-  it('waits for STATE online, stops at offline, and births again when the host is back', () => {
+  it('waits for STATE online, ends its session when the host goes offline, and births again when the host is back', () => {
     const { dialect } = setup({ primaryHostId: 'scada-1' });
     expect(dialect.ready()).toBe(false);
     expect(dialect.receive(STATE, state(true, T0))).toEqual({ hostOnline: true });
@@ -295,8 +295,10 @@ describe('SparkplugDialect primary host STATE', () => {
     expect(dialect.birth()).toHaveLength(2);
     expect(dialect.receive(STATE, state(true, T0))).toEqual({ hostOnline: true });
     expect(dialect.birth()).toEqual([]);
-    expect(dialect.receive(STATE, state(false, T0 + 5))).toEqual({ hostOnline: false });
+    expect(dialect.receive(STATE, state(false, T0 + 5))).toEqual({ hostOnline: false, reconnect: true });
     expect(dialect.ready()).toBe(false);
+    // An offline STATE while the host is already offline asks for nothing more.
+    expect(dialect.receive(STATE, state(false, T0 + 6))).toEqual({ hostOnline: false });
     expect(dialect.receive(STATE, state(true, T0 + 9))).toEqual({ hostOnline: true });
     expect(dialect.birth()).toHaveLength(2);
   });
