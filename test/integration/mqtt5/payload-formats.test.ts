@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../scenarios';
 import { startMosquitto, type Mosquitto } from '../proxy/mosquitto';
+import { decodeSparkplug, type Metric, type Payload } from '../../support/sparkplug-spec';
 import { runTwinbed } from '../../support/twinbed-process';
 import { startTap, until, type Tapped } from './tap';
 
@@ -103,30 +102,8 @@ describe('a flat-json fleet through an mqtt target', () => {
   });
 });
 
-// Read with the specification's schema.
-const spec = protobuf.loadSync(fileURLToPath(new URL('../../fixtures/sparkplug/sparkplug_b.proto', import.meta.url)));
-const PayloadType = spec.lookupType('org.eclipse.tahu.protobuf.Payload');
-interface PropertySet {
-  keys?: string[];
-  values?: { type?: number; longValue?: number; doubleValue?: number; stringValue?: string }[];
-}
-interface Metric {
-  name?: string;
-  alias?: number;
-  timestamp?: number;
-  datatype?: number;
-  isNull?: boolean;
-  booleanValue?: boolean;
-  longValue?: number;
-  bytesValue?: Uint8Array;
-  properties?: PropertySet;
-}
-interface Payload {
-  timestamp?: number;
-  seq?: number;
-  metrics?: Metric[];
-}
-const decode = (m: Tapped): Payload => PayloadType.toObject(PayloadType.decode(m.payload), { longs: Number }) as Payload;
+// Read with the specification's schema (test/support/sparkplug-spec.ts).
+const decode = (m: Tapped): Payload => decodeSparkplug(m.payload);
 const property = (m: Metric, key: string) => m.properties!.values![m.properties!.keys!.indexOf(key)];
 const FLOAT_ARRAY = 30;
 

@@ -1,5 +1,3 @@
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandV1, TelemetryV1 } from '../../../protocol';
 import { connectMqtt, createRng, LinkModel, ScaledRealClock, startBroker, startMqttProxy, type EmbeddedBroker, type MqttClient, type MqttProxy } from '../../../sim';
@@ -12,29 +10,12 @@ import {
   sessionConnectFor,
   type DeviceIdentity,
 } from '../../../twins/transport';
+import { decodeSparkplug as decode, encodeSparkplug, type Metric, type Payload } from '../../support/sparkplug-spec';
 
 // A real DeviceSession speaking Sparkplug B to a real broker through twinbed's MQTT proxy (so its TCP connection can
 // be cut from outside), watched by an independent observer that decodes every message with protobufjs and the
 // specification's .proto (eclipse/tahu sparkplug_b/sparkplug_b.proto, copied verbatim), not with sparkplug-payload.
 
-const spec = protobuf.loadSync(fileURLToPath(new URL('../../fixtures/sparkplug/sparkplug_b.proto', import.meta.url)));
-const PayloadType = spec.lookupType('org.eclipse.tahu.protobuf.Payload');
-
-interface Metric {
-  name?: string;
-  alias?: number;
-  timestamp?: number;
-  datatype?: number;
-  longValue?: number;
-  booleanValue?: boolean;
-  bytesValue?: Uint8Array;
-  properties?: { keys?: string[]; values?: { type?: number; longValue?: number }[] };
-}
-interface Payload {
-  timestamp?: number;
-  seq?: number;
-  metrics?: Metric[];
-}
 interface Seen {
   type: string;
   qos: number;
@@ -42,8 +23,7 @@ interface Seen {
   payload: Payload;
 }
 
-const decode = (bytes: Uint8Array): Payload => PayloadType.toObject(PayloadType.decode(bytes), { longs: Number }) as Payload;
-const encodeSpec = (payload: object): Buffer => Buffer.from(PayloadType.encode(PayloadType.fromObject(payload)).finish());
+const encodeSpec = (payload: object): Buffer => Buffer.from(encodeSparkplug(payload));
 const floats = (bytes: Uint8Array) => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));

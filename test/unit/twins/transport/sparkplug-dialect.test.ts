@@ -1,43 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import type { TelemetryV1 } from '../../../../protocol';
 import type { DeviceIdentity, OutMessage } from '../../../../twins/transport/dialect';
 import { SparkplugDialect, type SparkplugFormat } from '../../../../twins/transport/sparkplug-dialect';
 import { encodePayload, floatArrayBytes, withSeq } from '../../../../twins/transport/sparkplug/sparkplug-payload';
 import { SparkplugIdError } from '../../../../twins/transport/sparkplug/sparkplug-topics';
+import { decodeSparkplug as decode, encodeSparkplug as encodeSpec, propertiesOf } from '../../../support/sparkplug-spec';
 
-// Payloads are read with protobufjs and the specification's own .proto (eclipse/tahu sparkplug_b/sparkplug_b.proto),
-// not with the sparkplug-payload package the dialect encodes with.
-const spec = protobuf.loadSync(fileURLToPath(new URL('../../../fixtures/sparkplug/sparkplug_b.proto', import.meta.url)));
-const PayloadType = spec.lookupType('org.eclipse.tahu.protobuf.Payload');
-
-interface PropertyValue {
-  type?: number;
-  longValue?: number;
-  doubleValue?: number;
-  stringValue?: string;
-}
-interface Metric {
-  name?: string;
-  alias?: number;
-  timestamp?: number;
-  datatype?: number;
-  isNull?: boolean;
-  longValue?: number;
-  booleanValue?: boolean;
-  bytesValue?: Uint8Array;
-  properties?: { keys?: string[]; values?: PropertyValue[] };
-}
-interface Payload {
-  timestamp?: number;
-  seq?: number;
-  metrics?: Metric[];
-}
-
-const decode = (bytes: Uint8Array): Payload => PayloadType.toObject(PayloadType.decode(bytes), { longs: Number }) as Payload;
-const encodeSpec = (payload: object): Uint8Array => PayloadType.encode(PayloadType.fromObject(payload)).finish();
-const propertiesOf = (m: Metric) => Object.fromEntries((m.properties?.keys ?? []).map((k, i) => [k, m.properties!.values![i]]));
+// Payloads are read with the specification's own .proto, not with the sparkplug-payload package the dialect encodes with.
 
 const FLOAT_ARRAY = 30;
 const T0 = 1_767_225_600_000;
