@@ -143,9 +143,13 @@ export class TwinFleet {
     const sessions: (DeviceSession | undefined)[] = new Array(machines.length);
     const opened: DeviceSession[] = [];
     let next = 0;
-    let failure: unknown;
+    // The failure of the first device in fleet order, whichever failed first in time: the same run, the same message.
+    const first: { failure?: { index: number; error: unknown } } = {};
+    const keepFirst = (index: number, error: unknown) => {
+      if (first.failure === undefined || index < first.failure.index) first.failure = { index, error };
+    };
     const worker = async () => {
-      while (next < machines.length && failure === undefined) {
+      while (next < machines.length && first.failure === undefined) {
         const i = next++;
         const machine = machines[i]!;
         const id: DeviceIdentity = {
@@ -167,17 +171,17 @@ export class TwinFleet {
           sessions[i] = session;
           opened.push(session);
         } catch (error) {
-          if (onConnectFailure === 'throw') failure ??= error;
+          if (onConnectFailure === 'throw') keepFirst(i, error);
           this.#failed.push({ device: machine.id, reason: (error as Error).message });
           this.#stats.error((error as { reason?: string }).reason ?? (error as Error).message);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(connectConcurrency, machines.length) }, worker));
-    if (failure !== undefined) {
+    if (first.failure !== undefined) {
       await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
       for (const machine of machines) machine.dispose?.();
-      throw failure;
+      throw first.failure.error;
     }
     return sessions;
   }
