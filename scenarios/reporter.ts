@@ -1,4 +1,5 @@
 import type { ExpectationResult } from './expectations';
+import type { RunTimeline } from './timeline';
 
 /** The embedded gateway's own account of a run. */
 export interface EdgeFigures {
@@ -8,8 +9,6 @@ export interface EdgeFigures {
   rawBytesOut: number;
   events: number;
   commands: number;
-  actionLatencyP50Ms?: number;
-  actionLatencyP99Ms?: number;
 }
 
 export interface RunStats {
@@ -39,22 +38,34 @@ export interface RunStats {
   edge?: EdgeFigures;
   /** What the observer read from the system under test; messages its mappings could not read, by reason. */
   observed: { messages: number; bytes: number; unmapped: Record<string, number> };
-  /** The twins' connections: CONNACKs, connect and PUBACK latency (wall ms), errors by reason (MQTT reason codes). */
+  /** The twins' connections: CONNACKs, devices that could not connect, errors by reason (MQTT reason codes). */
   devices: {
     connected: number;
     failed: number;
-    connectP50Ms: number;
-    connectP99Ms: number;
-    pubackP50Ms: number;
-    pubackP99Ms: number;
-    pubackMaxMs: number;
     errors: Record<string, number>;
     pubackReasons?: Record<string, number>;
   };
   /** Commands the system sent the twins, which they obeyed. */
   commandsReceived: number;
-  /** How the wait for the system after the twins finished ended. */
+}
+
+/** Everything in a run that depends on the wall clock, in one place: a report minus this is the same for a seed. */
+export interface RunWall {
+  /** Wall-clock ms the run took. */
+  ms: number;
+  /** Simulated time ÷ wall time. */
+  speedup: number;
+  /** The twins' CONNECT to CONNACK and PUBLISH to PUBACK, wall ms. */
+  connectP50Ms: number;
+  connectP99Ms: number;
+  pubackP50Ms: number;
+  pubackP99Ms: number;
+  pubackMaxMs: number;
+  /** How the wait for the system after the twins finished ended, and how long it took. */
   settle: { how: 'complete' | 'quiet' | 'timeout'; waitedMs: number };
+  /** The embedded gateway's detection-to-command latency, when it sent commands. */
+  actionLatencyP50Ms?: number;
+  actionLatencyP99Ms?: number;
 }
 
 export interface RunResult {
@@ -66,16 +77,16 @@ export interface RunResult {
   passed: boolean;
   /** Simulated seconds. */
   simulatedS: number;
-  /** Wall-clock ms the run took (not deterministic). */
-  wallMs: number;
-  /** Simulated time ÷ wall time. */
-  speedup: number;
   expectations: ExpectationResult[];
   stats: RunStats;
+  /** Faults, alerts, commands and the watched features over simulated time, for reports that draw the run. */
+  timeline: RunTimeline;
   /** SHA-256 over every published topic and payload: equal for equal seeds. */
   telemetrySha256: string;
   /** What each simulated link did, when the scenario impaired any. */
   links?: Record<string, { sent: number; delivered: number; lostQos0: number; retransmittedQos1: number; duplicated: number; latencyP50Ms: number; latencyP99Ms: number }>;
+  /** Wall-clock figures, the only part of the report that differs between two runs of one seed. */
+  wall: RunWall;
   /** Reporters that threw; the run carries on without them. */
   reporterErrors?: string[];
 }

@@ -29,6 +29,7 @@ export class ListReporter implements Reporter {
     const skipped = result.expectations.filter((e) => e.skipped !== undefined).length;
     const judged = result.expectations.length - skipped;
     const d = stats.devices;
+    const w = result.wall;
     const errors = Object.entries(d.errors);
     const lines = [
       `  published ${stats.published}, stored ${stats.stored}, duplicates dropped ${stats.duplicatesDropped}, ` +
@@ -37,8 +38,8 @@ export class ListReporter implements Reporter {
       `  QoS 1: ${stats.qos1.published} published, ${stats.qos1.stored} stored; ` +
         `QoS 0: ${stats.qos0.published} published, ${stats.qos0.lost} lost` +
         (stats.droppedBySensors ? `; sensor dropouts ${stats.droppedBySensors} blocks` : ''),
-      `  devices: ${d.connected} connected${d.failed ? `, ${d.failed} failed` : ''}, connect p50 ${d.connectP50Ms} ms p99 ${d.connectP99Ms} ms; ` +
-        `PUBACK p50 ${d.pubackP50Ms} ms, p99 ${d.pubackP99Ms} ms, max ${d.pubackMaxMs} ms` +
+      `  devices: ${d.connected} connected${d.failed ? `, ${d.failed} failed` : ''}, connect p50 ${w.connectP50Ms} ms p99 ${w.connectP99Ms} ms; ` +
+        `PUBACK p50 ${w.pubackP50Ms} ms, p99 ${w.pubackP99Ms} ms, max ${w.pubackMaxMs} ms` +
         (errors.length ? `; errors: ${errors.map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : '') +
         (d.pubackReasons ? `; PUBACK reasons: ${Object.entries(d.pubackReasons).map(([reason, n]) => `${reason} ×${n}`).join(', ')}` : ''),
     ];
@@ -58,7 +59,7 @@ export class ListReporter implements Reporter {
       );
     }
     lines.push(
-      `  simulated ${result.simulatedS} s in ${(result.wallMs / 1000).toFixed(1)} s of wall time (×${result.speedup.toFixed(1)})`,
+      `  simulated ${result.simulatedS} s in ${(w.ms / 1000).toFixed(1)} s of wall time (×${w.speedup.toFixed(1)})`,
       `  telemetry sha256 ${result.telemetrySha256}`,
       result.passed
         ? `PASSED: ${judged} of ${judged} expectations hold${skipped ? ` (${skipped} skipped by the target)` : ''}`

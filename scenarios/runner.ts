@@ -6,6 +6,7 @@ import { evaluate, skippedResult, type ExpectationResult, type RunEvidence } fro
 import type { Reporter, RunResult, RunStats } from './reporter';
 import type { Scenario } from './schema';
 import { runSetting, startScenarioFleet, type SimulatedLink } from './stack';
+import { buildTimeline, watchedSeries } from './timeline';
 import { EmbeddedTarget, linkBacklog, MqttTarget, planRun, type LoadedTarget, type RunningTarget, type StoredCount } from './target';
 
 export interface RunOptions {
@@ -86,6 +87,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       endMs,
       logger,
     });
+    target.observer.log.watch(await watchedSeries(scenario));
 
     await runClockUntil(clock, endMs);
     fleet.halt();
@@ -125,8 +127,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       target: loaded.name,
       passed: expectations.every((e) => e.passed || e.skipped !== undefined),
       simulatedS,
-      wallMs: Math.round(wallMs),
-      speedup: (simulatedS * 1000) / wallMs,
       expectations,
       stats: {
         published: sum(published.map((p) => p.sent)),
@@ -144,19 +144,25 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         devices: {
           connected: transport.connectsEstablished,
           failed: transport.devicesFailed,
-          connectP50Ms: round(transport.connectMs.p50Ms),
-          connectP99Ms: round(transport.connectMs.p99Ms),
-          pubackP50Ms: round(transport.pubackMs.p50Ms),
-          pubackP99Ms: round(transport.pubackMs.p99Ms),
-          pubackMaxMs: round(transport.pubackMs.maxMs),
           errors: transport.errors,
           ...(Object.keys(transport.pubackReasons).length ? { pubackReasons: transport.pubackReasons } : {}),
         },
         commandsReceived: fleet.commands().length,
-        settle: settled,
       },
+      timeline: buildTimeline(scenario, startMs, log, fleet.commands()),
       telemetrySha256: fleet.telemetrySha256(),
       ...(setting.links.size ? { links: linkReport(setting.links) } : {}),
+      wall: {
+        ms: Math.round(wallMs),
+        speedup: Number(((simulatedS * 1000) / wallMs).toFixed(2)),
+        connectP50Ms: round(transport.connectMs.p50Ms),
+        connectP99Ms: round(transport.connectMs.p99Ms),
+        pubackP50Ms: round(transport.pubackMs.p50Ms),
+        pubackP99Ms: round(transport.pubackMs.p99Ms),
+        pubackMaxMs: round(transport.pubackMs.maxMs),
+        settle: { how: settled.how, waitedMs: Math.round(settled.waitedMs) },
+        ...(figures.actionLatency ? { actionLatencyP50Ms: figures.actionLatency.p50Ms, actionLatencyP99Ms: figures.actionLatency.p99Ms } : {}),
+      },
     };
   } finally {
     await fleet?.stop();

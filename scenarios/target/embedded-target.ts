@@ -130,8 +130,8 @@ export class EmbeddedTarget implements RunningTarget {
         rawBytesOut: gw.rawBytesOut,
         events: gw.events,
         commands: gw.commands,
-        ...(gw.commands ? { actionLatencyP50Ms: Number(latency.p50Ms.toFixed(2)), actionLatencyP99Ms: Number(latency.p99Ms.toFixed(2)) } : {}),
       },
+      ...(gw.commands ? { actionLatency: { p50Ms: Number(latency.p50Ms.toFixed(2)), p99Ms: Number(latency.p99Ms.toFixed(2)) } } : {}),
     };
   }
 

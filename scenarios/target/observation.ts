@@ -65,6 +65,19 @@ export class ObservationLog {
   bytes = 0;
   /** Messages the mappings could not read, by reason. */
   readonly unmapped = new Map<string, number>();
+  /** Features to keep every value of, for trends; others keep only their peak. */
+  #watched: readonly { device?: string; sensor?: string; metric: string; thresholds: number[] }[] = [];
+  readonly #series = new Map<string, { device: string; sensor: string; metric: string; thresholds: number[]; points: [number, number][] }>();
+
+  /** Keeps [event time ms, value] of each reading's `metric` for the matching streams (undefined device or sensor: any). */
+  watch(specs: readonly { device?: string; sensor?: string; metric: string; thresholds: number[] }[]): void {
+    this.#watched = specs;
+  }
+
+  /** The watched features, per device and sensor, in arrival order. */
+  series(): { device: string; sensor: string; metric: string; thresholds: number[]; points: [number, number][] }[] {
+    return [...this.#series.values()].sort((a, b) => a.device.localeCompare(b.device) || a.sensor.localeCompare(b.sensor) || a.metric.localeCompare(b.metric));
+  }
 
   /** Maps one message by its subscription's rules; a message that does not fit is counted, never thrown. */
   add(spec: TopicObservation, topic: string, payload: Uint8Array, receivedMs: number): void {
@@ -113,11 +126,14 @@ export class ObservationLog {
         if (!stream) this.streams.set(key, (stream = { device, sensor, windows: new Map(), copies: 0, clashes: 0, unkeyed: 0, peaks: {} }));
         const seq = asNumber(field('seq'));
         const count = spec.fields.count === undefined ? 1 : asNumber(field('count')) ?? 1;
+        let copy = false;
         if (seq === undefined) stream.unkeyed++;
         else {
           const seen = stream.windows.get(seq);
-          if (seen === count) stream.copies++;
-          else {
+          if (seen === count) {
+            stream.copies++;
+            copy = true;
+          } else {
             // Another window from the same seq (a different size): its blocks are counted twice.
             if (seen !== undefined) stream.clashes += Math.min(seen, count);
             stream.windows.set(seq, Math.max(count, seen ?? 0));
@@ -127,6 +143,18 @@ export class ObservationLog {
         if (features && typeof features === 'object') {
           for (const [name, value] of Object.entries(features as Record<string, unknown>)) {
             if (typeof value === 'number' && !(value <= (stream.peaks[name] ?? -Infinity))) stream.peaks[name] = value;
+          }
+          const pushed = new Set<string>();
+          for (const w of copy ? [] : this.#watched) {
+            const value = (features as Record<string, unknown>)[w.metric];
+            if (typeof value !== 'number' || (w.device !== undefined && w.device !== device) || (w.sensor !== undefined && w.sensor !== sensor)) continue;
+            const key = `${device}/${sensor}/${w.metric}`;
+            let series = this.#series.get(key);
+            if (!series) this.#series.set(key, (series = { device, sensor, metric: w.metric, thresholds: [], points: [] }));
+            // Two specs may watch one feature (a rule and the model): one point, and every threshold line.
+            for (const t of w.thresholds) if (!series.thresholds.includes(t)) series.thresholds.push(t);
+            if (!pushed.has(key)) series.points.push([tsMs, value]);
+            pushed.add(key);
           }
         }
         return;

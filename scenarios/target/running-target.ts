@@ -7,8 +7,10 @@ import type { StoredCount } from './store-probe';
 export interface TargetFigures {
   /** Messages the system rejected to a dead-letter topic, when the target can count them. */
   deadLettered?: number;
-  /** The embedded gateway's own account: bandwidth, events, commands, action latency. */
+  /** The embedded gateway's own account: bandwidth, events, commands. */
   edge?: EdgeFigures;
+  /** Its detection-to-command latency, wall ms, when it sent commands. */
+  actionLatency?: { p50Ms: number; p99Ms: number };
 }
 
 /** How the wait for the system under test ended. */

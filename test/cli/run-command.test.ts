@@ -21,7 +21,7 @@ describe('twinbed run', () => {
     const result = JSON.parse(await readFile(report, 'utf8'));
     expect(result).toMatchObject({ scenario: 'smoke', file: 'scenarios/smoke.yaml', seed: 42, passed: true, simulatedS: 600 });
     // Virtual time: ten simulated minutes take less than ten of wall time even on a loaded machine (bench/ measures how much less).
-    expect(result.speedup).toBeGreaterThan(1);
+    expect(result.wall.speedup).toBeGreaterThan(1);
     expect(result.expectations).toHaveLength(3);
     for (const e of result.expectations) expect(e).toEqual({ name: expect.any(String), type: expect.any(String), passed: true, detail: expect.any(String) });
     // 3 twins × (600 s ÷ 40 ms accel blocks + 2 temperatures × 600 s ÷ 10 s blocks) = 3 × (15,000 + 120).
