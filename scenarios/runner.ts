@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { monotonicWallMs, ScaledRealClock, VirtualClock, type Clock } from '../sim';
+import type { CommandV1 } from '../protocol';
+import { monotonicWallMs, ScaledRealClock, VirtualClock, type Cancel, type Clock } from '../sim';
 import type { DeviceStats, TwinFleet } from '../twins';
 import { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
 import type { Reporter, RunResult, RunStats } from './reporter';
 import type { Scenario } from './schema';
 import { runSetting, startScenarioFleet, type SimulatedLink } from './stack';
-import { buildTimeline, watchedSeries } from './timeline';
+import { buildTimeline, watchedSeries, type RunTimeline } from './timeline';
 import { EmbeddedTarget, linkBacklog, MqttTarget, planRun, type LoadedTarget, type RunningTarget, type StoredCount } from './target';
 
 export interface RunOptions {
@@ -72,6 +73,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const logger = options.logger;
   let target: RunningTarget | undefined;
   let fleet: TwinFleet | undefined;
+  const stepCancels: Cancel[] = [];
+  const applied: RunTimeline['steps'] = [];
   let result: RunResult;
   try {
     target =
@@ -88,6 +91,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       logger,
     });
     target.observer.log.watch(await watchedSeries(scenario));
+    const running = fleet;
+    scenario.steps.forEach((step, i) => {
+      const atMs = startMs + step.atS * 1000;
+      const command: CommandV1 = { type: 'cmd', v: 1, device: step.device, tsMs: atMs, id: `step-${i + 1}`, action: step.action, ...(step.args ? { args: step.args } : {}) };
+      stepCancels.push(setting.scheduler.at(atMs, () => void applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: running.applyStep(step.device, command) ?? 'not supported by this device' })));
+    });
 
     await runClockUntil(clock, endMs);
     fleet.halt();
@@ -149,7 +158,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         },
         commandsReceived: fleet.commands().length,
       },
-      timeline: buildTimeline(scenario, startMs, log, fleet.commands()),
+      timeline: { ...buildTimeline(scenario, startMs, log, fleet.commands()), steps: applied },
       telemetrySha256: fleet.telemetrySha256(),
       ...(setting.links.size ? { links: linkReport(setting.links) } : {}),
       wall: {
@@ -165,6 +174,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
     };
   } finally {
+    stepCancels.splice(0).forEach((cancel) => cancel());
     await fleet?.stop();
     setting.stop();
     await target?.stop();

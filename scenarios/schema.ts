@@ -51,6 +51,15 @@ export const ExpectationSchema = z.discriminatedUnion('type', [
   StoredExactlyOnceExpectationSchema,
 ]);
 
+export const StepSchema = z
+  .object({
+    atS: z.number().nonnegative().describe('When, seconds from the start of the run.'),
+    device: IdSchema.describe('The device (twin or bound hardware) to command.'),
+    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows.'),
+    args: z.record(z.string(), z.unknown()).optional().describe('Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`. Default none.'),
+  })
+  .strict();
+
 /** The directed links a run simulates: devices to the gateway's broker, and the gateway's uplink to the cloud. */
 export const SIMULATED_LINKS: readonly string[] = ['twins->edge', 'edge->cloud'];
 
@@ -80,6 +89,10 @@ export const ScenarioSchema = z
       .strict()
       .optional()
       .describe('The edge gateway: pipelines, local rules, anomaly model, local actions. Default: the gateway defaults.'),
+    steps: z
+      .array(StepSchema)
+      .default([])
+      .describe('Timed commands to devices: what an operator or a test rig does (switch a load, change a speed), and the way to act on real hardware, where faults cannot be injected. Default none.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
     target: TargetSchema.optional().describe(
       'Where to run: `kind: embedded` (twinbed\'s own gateway and cloud, the default) or `kind: mqtt` (your broker or gateway, observed from the outside). `--target FILE` overrides it.',
@@ -97,7 +110,12 @@ export const ScenarioSchema = z
       if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}" (twins: ${known})` });
     };
     const byId = new Map(scenario.twins.map((t) => [t.id, t]));
+    const faultIds = new Set<string>();
     scenario.faults.forEach((fault, i) => {
+      if (fault.id !== undefined) {
+        if (faultIds.has(fault.id)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'id'], message: `duplicate fault id "${fault.id}"` });
+        faultIds.add(fault.id);
+      }
       checkDevice(fault.device, ['faults', i, 'device']);
       const twin = byId.get(fault.device);
       if (twin && 'sensor' in fault && SENSOR_FAULT_TYPES.has(fault.type) && !sensorsOf(twin).includes(fault.sensor)) {
@@ -112,6 +130,10 @@ export const ScenarioSchema = z
       if (fault.atS >= scenario.durationS) {
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'atS'], message: `onset ${fault.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
       }
+    });
+    scenario.steps.forEach((step, i) => {
+      checkDevice(step.device, ['steps', i, 'device']);
+      if (step.atS >= scenario.durationS) ctx.addIssue({ code: 'custom', path: ['steps', i, 'atS'], message: `${step.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
     });
     scenario.links.forEach((entry, i) => {
       if (!SIMULATED_LINKS.includes(entry.link)) {

@@ -19,6 +19,8 @@ export interface RunTimeline {
   faults: { id: string; device: string; type: string; sensor?: string; atS: number; fullAtS: number }[];
   alerts: { device: string; sensor?: string; kind?: 'alert' | 'anomaly'; state: 'raised' | 'cleared'; rule: string; atS: number }[];
   commands: { device: string; action: string; atS: number }[];
+  /** The scenario's steps as carried out, with what the device did. */
+  steps: { device: string; action: string; atS: number; outcome: string }[];
   /** Each watched feature per device and sensor, as [atS, value], at most MAX_POINTS (the highest value of each bucket). */
   series: { device: string; sensor: string; metric: string; thresholds: number[]; points: [number, number][] }[];
 }
@@ -30,7 +32,7 @@ const MAX_POINTS = 1000;
 export function faultIds(scenario: Scenario): string[] {
   const seen = new Map<string, number>();
   return scenario.faults.map((fault) => {
-    if ('id' in fault && typeof fault.id === 'string') return fault.id;
+    if (fault.id !== undefined) return fault.id;
     const base = `${fault.device}/${fault.type}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
@@ -62,7 +64,7 @@ export async function watchedSeries(scenario: Scenario): Promise<SeriesSpec[]> {
   return [...specs.values()];
 }
 
-export function buildTimeline(scenario: Scenario, startMs: number, log: ObservationLog, commands: readonly ReceivedCommand[]): RunTimeline {
+export function buildTimeline(scenario: Scenario, startMs: number, log: ObservationLog, commands: readonly ReceivedCommand[]): Omit<RunTimeline, 'steps'> {
   const at = (tsMs: number) => round((tsMs - startMs) / 1000);
   const ids = faultIds(scenario);
   return {

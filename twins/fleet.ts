@@ -286,6 +286,16 @@ export class TwinFleet {
     return rate;
   }
 
+  /**
+   * Carries out a scenario step on a twin now, at simulated time: a command from the test itself, not from the
+   * system under test, so it is not among `commands()`. Returns what the machine did, or undefined.
+   */
+  applyStep(device: string, command: CommandV1): string | undefined {
+    const twin = this.#twins.find((t) => t.machine.id === device);
+    if (!twin) return undefined;
+    return twin.machine.command?.(command, (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000);
+  }
+
   /** Commands the twins received, in arrival order. */
   commands(): readonly ReceivedCommand[] {
     return this.#commands;

@@ -1,7 +1,9 @@
+import { IdSchema } from '../protocol';
 import { z } from 'zod';
 
 /** How a fault grows after its onset. Every machine fault on the timeline carries these fields. */
 export const FaultTimingShape = {
+  id: IdSchema.optional().describe('A name for the fault, so expectations can name it. Default `<device>/<type>`, then `#2`, `#3` for more of a kind on one device.'),
   atS: z.number().nonnegative().describe('Onset, seconds from the start of the run.'),
   forS: z.number().positive().optional().describe('How long the fault lasts, seconds. Default: to the end of the run.'),
   growth: z

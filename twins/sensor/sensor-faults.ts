@@ -11,7 +11,7 @@ const target = {
   sensor: IdSchema.describe('Sensor that fails, a topic level such as `accel`.'),
 };
 
-const window = { atS: FaultTimingShape.atS, forS: FaultTimingShape.forS };
+const window = { id: FaultTimingShape.id, atS: FaultTimingShape.atS, forS: FaultTimingShape.forS };
 
 function checkTiming(timing: FaultTiming, ctx: z.RefinementCtx): void {
   const problem = timingProblem(timing);
