@@ -8,7 +8,8 @@ export {
 } from './schema';
 export { loadScenario, readScenario, parseScenario } from './load';
 export { startStack, startEmbeddedSystem, startScenarioFleet, runSetting, type Stack, type StackOptions, type EmbeddedSystem, type RunSetting, type SimulatedLink } from './stack';
-export { runScenario, targetOf, type RunOptions } from './runner';
+export { runScenario, targetOf, type RunOptions, type RunProgress } from './runner';
+export { buildTimeline, watchedSeries, faultIds, type RunTimeline, type SeriesSpec } from './timeline';
 export { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
 export * from './target';
 export type { Reporter, RunResult, RunStats, RunInfo } from './reporter';

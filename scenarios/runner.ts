@@ -23,6 +23,17 @@ export interface RunOptions {
   logger?: Logger;
   /** Wall ms to wait, after the last reading is acknowledged, for the embedded pipeline to store it. Default 30000. */
   settleTimeoutMs?: number;
+  /** Told about every `progressIntervalMs` of wall time how far the run is, for a progress line. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Wall ms between progress calls. Default 1000. */
+  progressIntervalMs?: number;
+}
+
+/** How far a run is: simulated seconds of its duration, and simulated ÷ wall time so far. */
+export interface RunProgress {
+  simulatedS: number;
+  durationS: number;
+  speedup: number;
 }
 
 /** The target a run uses: the one given, else the scenario's inline `target:`, else the embedded stack. */
@@ -74,6 +85,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let target: RunningTarget | undefined;
   let fleet: TwinFleet | undefined;
   const stepCancels: Cancel[] = [];
+  let progressTimer: ReturnType<typeof setInterval> | undefined;
   const applied: RunTimeline['steps'] = [];
   let result: RunResult;
   try {
@@ -98,6 +110,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       stepCancels.push(setting.scheduler.at(atMs, () => void applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: running.applyStep(step.device, command) ?? 'not supported by this device' })));
     });
 
+    const onProgress = options.onProgress;
+    if (onProgress) {
+      const report = () => {
+        const simulatedS = Math.min(Math.max(clock.now() - startMs, 0), endMs - startMs) / 1000;
+        onProgress({ simulatedS, durationS: scenario.durationS, speedup: (simulatedS * 1000) / Math.max(monotonicWallMs() - wallStart, 1) });
+      };
+      // A timer, not a clock event: it must not change the order of simulated events. unref: it never holds the process.
+      progressTimer = setInterval(report, options.progressIntervalMs ?? 1000);
+      progressTimer.unref();
+    }
     await runClockUntil(clock, endMs);
     fleet.halt();
     await drainLinks(setting.links, clock);
@@ -174,6 +196,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
     };
   } finally {
+    clearInterval(progressTimer);
     stepCancels.splice(0).forEach((cancel) => cancel());
     await fleet?.stop();
     setting.stop();

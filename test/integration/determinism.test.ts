@@ -91,13 +91,17 @@ describe('determinism under a seed', () => {
   });
 
   it('gives a byte-identical JSON report for the same seed, apart from the wall-clock figures all under `wall`, and another hash for another seed', async () => {
+    const progress: number[] = [];
     const a = await runScenario(scenario);
-    const b = await runScenario(scenario);
+    // Progress is read off a wall-clock timer: it must not move a single simulated event.
+    const b = await runScenario(scenario, { onProgress: (p) => progress.push(p.simulatedS), progressIntervalMs: 1 });
     const c = await runScenario(scenario, { seed: 99 });
     expect(a.passed).toBe(true);
     expect(a.timeline.series.length).toBeGreaterThan(0);
     const json = ({ wall: _wall, ...rest }: typeof a) => JSON.stringify(rest);
     expect(json(b)).toBe(json(a));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((s, i) => s >= (progress[i - 1] ?? 0) && s <= 20)).toBe(true);
     expect(Object.keys(a.wall).sort()).toEqual(['connectP50Ms', 'connectP99Ms', 'ms', 'pubackMaxMs', 'pubackP50Ms', 'pubackP99Ms', 'settle', 'speedup']);
     expect(c.seed).toBe(99);
     expect(c.telemetrySha256).not.toBe(a.telemetrySha256);
