@@ -484,6 +484,25 @@ export class Gateway {
   }
 
   /**
+   * Stops as a SIGKILL would leave things: no DISCONNECT (the brokers publish its will), no flush of open windows, no
+   * last status; what was committed stays in a durable store for the next start. For in-process crash tests.
+   */
+  async kill(): Promise<void> {
+    this.#cancelStatus();
+    this.#pump?.halt();
+    this.#forwarder?.stop();
+    this.#upstream?.end(true);
+    this.#edge?.end(true);
+    await this.#broker?.close();
+    await this.#http?.close();
+    await this.#coap?.close();
+    await this.#metricsServer?.close();
+    if (this.#store?.isOpen) this.#store.close();
+    this.#edge = this.#upstream = this.#broker = undefined;
+    this.#http = this.#coap = this.#metricsServer = undefined;
+  }
+
+  /**
    * Stops accepting, hands over what was accepted, and closes. With a durable store, open windows stay in the inbox
    * and the queue stays in the outbox for the next start; with an in-memory one they are flushed and sent first.
    */

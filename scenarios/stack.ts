@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { Cloud, SqliteStorage, type Storage } from '../cloud';
-import { Gateway, GatewayConfigSchema } from '../gateway';
-import { LinkChannel, LinkModel, NO_IMPAIRMENT, RandomStreams, scheduleLinkChanges, Scheduler, startBroker, type Clock, type EmbeddedBroker } from '../sim';
+import { LinkChannel, LinkModel, NO_IMPAIRMENT, RandomStreams, scheduleLinkChanges, Scheduler, type Clock } from '../sim';
+import { EmbeddedSystem, type EmbeddedSystemOptions } from './embedded-system';
 import { createMachines, TwinFleet, type DeviceConnection } from '../twins';
 import type { Scenario } from './schema';
 
@@ -54,60 +53,23 @@ export function runSetting(scenario: Scenario, seed: string | number, clock: Clo
   };
 }
 
-/** twinbed's own gateway and cloud, each on its own broker connection over loopback TCP, in this process. */
-export interface EmbeddedSystem {
-  readonly cloudBroker: EmbeddedBroker;
-  readonly storage: Storage;
-  readonly cloud: Cloud;
-  readonly gateway: Gateway;
-  stop(): Promise<void>;
-}
+export { EmbeddedSystem, type EmbeddedSystemOptions } from './embedded-system';
 
-export interface EmbeddedSystemOptions {
-  scenario: Scenario;
-  clock: Clock;
-  /** The gateway's uplink crosses this simulated link, when the scenario impairs it. */
-  uplink?: LinkChannel;
-  /** Take devices from this broker instead of embedding one (a Mosquitto speaking MQTT 5). */
-  deviceBrokerUrl?: string;
-  databasePath?: string;
-  logger?: Logger;
-}
-
-export async function startEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
-  const { scenario, clock, logger } = options;
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
-  try {
-    const cloudBroker = await startBroker({ id: `${scenario.site}-cloud` });
-    cleanups.push(() => cloudBroker.close());
-    const storage = new SqliteStorage(options.databasePath ?? ':memory:');
-    cleanups.push(() => storage.close());
-    const cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, rules: scenario.rules, clock, logger: logger?.child({ layer: 'cloud' }) });
-    cleanups.push(() => cloud.stop());
-    const devices = options.deviceBrokerUrl ? { url: options.deviceBrokerUrl } : { listen: { port: 0 } };
-    const gateway = await Gateway.start({
-      config: GatewayConfigSchema.parse({ site: scenario.site, devices, upstream: { url: cloudBroker.url }, ...scenario.gateway }),
-      clock,
-      logger: logger?.child({ layer: 'gateway' }),
-      ...(options.uplink ? { uplink: options.uplink } : {}),
-    });
-    cleanups.push(() => gateway.stop());
-    return { cloudBroker, storage, cloud, gateway, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+/** Starts twinbed's own gateway and cloud (see EmbeddedSystem). */
+export function startEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
+  return EmbeddedSystem.start(options);
 }
 
 /** Twins → gateway → cloud, all in this process: the embedded system with the scenario's fleet publishing into it. */
-export interface Stack extends EmbeddedSystem {
+export interface Stack {
+  readonly system: EmbeddedSystem;
+  readonly cloud: EmbeddedSystem['cloud'];
+  readonly gateway: EmbeddedSystem['gateway'];
   readonly fleet: TwinFleet;
   /** The simulated links the scenario impairs, by name (`twins->edge`, `edge->cloud`); absent links are ideal. */
   readonly links: ReadonlyMap<string, SimulatedLink>;
   readonly startMs: number;
+  stop(): Promise<void>;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -125,7 +87,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const fleet = await startScenarioFleet(scenario, setting, { brokerUrl: system.gateway.deviceUrl, startMs: options.startMs, endMs: options.endMs, logger });
     const running = system;
     return {
-      ...running,
+      system: running,
+      cloud: running.cloud,
+      gateway: running.gateway,
       fleet,
       links: setting.links,
       startMs: options.startMs,
@@ -134,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         setting.stop();
         await running.stop();
       },
-    };
+    } satisfies Stack & { stop(): Promise<void> };
   } catch (error) {
     setting.stop();
     await system?.stop();

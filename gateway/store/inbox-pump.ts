@@ -75,6 +75,11 @@ export class InboxPump {
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
+  /** Stops at once, as a killed process would: rows not handed over stay in the inbox for the next run. */
+  halt(): void {
+    this.#stopped = true;
+  }
+
   /** Stops after the hand-over in progress; rows left stay in the inbox for the next run. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -77,20 +77,22 @@ export class EmbeddedTarget implements RunningTarget {
    */
   async settle(fleet: TwinFleet): Promise<SettleOutcome> {
     const { clock, links, settleTimeoutMs } = this.#o;
-    const { gateway, cloud, storage } = this.#system;
+    const system = this.#system;
+    const { cloud, storage } = system;
     const started = monotonicWallMs();
     const acked = fleet.stats().reduce((n, s) => n + s.acked, 0);
     const deadline = started + settleTimeoutMs;
     let flushed = false;
     let how: SettleOutcome['how'] = 'timeout';
     while (monotonicWallMs() < deadline) {
-      const gw = gateway.counters();
+      // The live gateway's work, but the run's totals: a gateway that crashed and restarted counted part of them.
+      const gw = system.gatewayCounters();
       if (!flushed && gw.received >= acked) {
         // Every reading is in the gateway: close the windows still open, so their readings go up too.
-        await gateway.flush();
+        await system.gateway.flush();
         flushed = true;
       }
-      const pending = gateway.pending();
+      const pending = system.gateway.pending();
       const backlog = linkBacklog(links);
       const idle = flushed && backlog === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
       // Every acknowledged row must have reached the cloud once: a simulated uplink may deliver one twice (the
@@ -118,8 +120,8 @@ export class EmbeddedTarget implements RunningTarget {
 
   async figures(): Promise<TargetFigures> {
     const { gateway, storage } = this.#system;
-    const gw = gateway.counters();
-    const bandwidth = gateway.bandwidth();
+    const gw = this.#system.gatewayCounters();
+    const bandwidth = { bytesIn: gw.bytesIn, bytesOut: gw.bytesOut, reduction: gw.bytesOut > 0 ? gw.bytesIn / gw.bytesOut : Infinity };
     const latency = gateway.actionLatency();
     return {
       deadLettered: (await storage.counts()).deadLetters,
