@@ -5,7 +5,7 @@ import { monotonicWallMs, ScaledRealClock, VirtualClock, type Cancel, type Clock
 import type { DeviceStats, TwinFleet } from '../twins';
 import { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
 import type { Reporter, RunResult, RunStats } from './reporter';
-import type { Scenario } from './schema';
+import { GATEWAY_STEP, type Scenario } from './schema';
 import { runSetting, startScenarioFleet, type SimulatedLink } from './stack';
 import { buildTimeline, watchedSeries, type RunTimeline } from './timeline';
 import { EmbeddedTarget, linkBacklog, MqttTarget, planRun, type LoadedTarget, type RunningTarget, type StoredCount } from './target';
@@ -107,7 +107,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     scenario.steps.forEach((step, i) => {
       const atMs = startMs + step.atS * 1000;
       const command: CommandV1 = { type: 'cmd', v: 1, device: step.device, tsMs: atMs, id: `step-${i + 1}`, action: step.action, ...(step.args ? { args: step.args } : {}) };
-      stepCancels.push(setting.scheduler.at(atMs, () => void applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: running.applyStep(step.device, command) ?? 'not supported by this device' })));
+      const system = step.device === GATEWAY_STEP && !scenario.twins.some((t) => t.id === GATEWAY_STEP) ? target : undefined;
+      stepCancels.push(
+        setting.scheduler.at(atMs, async () => {
+          // A step on the system (a gateway crash) holds simulated time until it is done, as a step on a twin does.
+          const outcome = system ? await (system.act?.(step.action, step.args ?? {}) ?? Promise.resolve('not supported by this target')) : running.applyStep(step.device, command);
+          applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: outcome ?? 'not supported by this device' });
+        }),
+      );
     });
 
     const onProgress = options.onProgress;

@@ -51,12 +51,18 @@ export const ExpectationSchema = z.discriminatedUnion('type', [
   StoredExactlyOnceExpectationSchema,
 ]);
 
+/** The device name of steps on the embedded gateway itself (unless a twin has that id). */
+export const GATEWAY_STEP = 'gateway';
+
 export const StepSchema = z
   .object({
     atS: z.number().nonnegative().describe('When, seconds from the start of the run.'),
-    device: IdSchema.describe('The device (twin or bound hardware) to command.'),
-    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows.'),
-    args: z.record(z.string(), z.unknown()).optional().describe('Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`. Default none.'),
+    device: IdSchema.describe('The device (twin or bound hardware) to command, or `gateway`: the embedded gateway (action `crash`).'),
+    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows; for `gateway`, `crash`.'),
+    args: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`; for a gateway crash `{ downMs: 500 }`, wall ms before it restarts (default 500). Default none.'),
   })
   .strict();
 
@@ -132,7 +138,9 @@ export const ScenarioSchema = z
       }
     });
     scenario.steps.forEach((step, i) => {
-      checkDevice(step.device, ['steps', i, 'device']);
+      if (step.device === GATEWAY_STEP && !ids.has(GATEWAY_STEP)) {
+        if (step.action !== 'crash') ctx.addIssue({ code: 'custom', path: ['steps', i, 'action'], message: `the gateway takes the step action "crash", not "${step.action}"` });
+      } else checkDevice(step.device, ['steps', i, 'device']);
       if (step.atS >= scenario.durationS) ctx.addIssue({ code: 'custom', path: ['steps', i, 'atS'], message: `${step.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
     });
     scenario.links.forEach((entry, i) => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { monotonicWallMs, VirtualClock, type Clock } from '../../sim';
 import { DeviceConnectionSchema, type TwinFleet } from '../../twins';
-import type { Scenario } from '../schema';
+import { GATEWAY_STEP, type Scenario } from '../schema';
 import { startEmbeddedSystem, type EmbeddedSystem, type SimulatedLink } from '../stack';
 import { TWINBED_OBSERVATION } from './builtin-observation';
 import { Observer } from './observer';
@@ -50,6 +50,8 @@ export class EmbeddedTarget implements RunningTarget {
       clock: options.clock,
       ...(uplink ? { uplink } : {}),
       ...(deviceBrokerUrl ? { deviceBrokerUrl } : {}),
+      // A scenario that crashes the gateway needs it to have a store that outlives the crash.
+      durableGateway: options.scenario.steps.some((step) => step.device === GATEWAY_STEP && step.action === 'crash'),
       ...(options.logger ? { logger: options.logger } : {}),
     });
     try {
@@ -116,6 +118,13 @@ export class EmbeddedTarget implements RunningTarget {
     }
     await cloud.idle();
     return { how, waitedMs: monotonicWallMs() - started };
+  }
+
+  async act(action: string, args: Record<string, unknown>): Promise<string> {
+    if (action !== 'crash') return `the gateway does not take "${action}"`;
+    const downMs = typeof args.downMs === 'number' ? args.downMs : 500;
+    await this.#system.crashGateway(downMs);
+    return `killed, restarted after ${downMs} ms of wall time (crash ${this.#system.crashes})`;
   }
 
   async figures(): Promise<TargetFigures> {

@@ -1,5 +1,5 @@
 import { ConfigError, configErrorAt } from '../../protocol';
-import type { Expectation, Scenario } from '../schema';
+import { GATEWAY_STEP, type Expectation, type Scenario } from '../schema';
 import type { Target } from './target-schema';
 
 /** An expectation as the run will treat it: judged, or skipped with the target's reason. */
@@ -39,6 +39,11 @@ export function planRun(scenario: Scenario, target: Target, where: { targetName:
     planned.push({ index, expectation });
   });
   if (target.kind === 'mqtt') {
+    scenario.steps.forEach((step, i) => {
+      if (step.device === GATEWAY_STEP && !scenario.twins.some((t) => t.id === GATEWAY_STEP)) {
+        refusals.push({ path: ['steps', i, 'device'], message: `${where.targetName} is not twinbed's gateway: a gateway step runs only against the embedded target` });
+      }
+    });
     scenario.links.forEach((entry, i) => {
       if (entry.link !== 'twins->edge') {
         refusals.push({

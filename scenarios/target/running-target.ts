@@ -39,6 +39,8 @@ export interface RunningTarget {
   stored?(): Promise<StoredCount[]>;
   /** Called once the twins have stopped and every reading is acknowledged: waits until the system is done with them. */
   settle(fleet: TwinFleet): Promise<SettleOutcome>;
+  /** Carries out a step on the system itself (the embedded gateway's `crash`); returns what it did. */
+  act?(action: string, args: Record<string, unknown>): Promise<string>;
   /** Figures for the report beyond the observation. */
   figures?(): Promise<TargetFigures>;
   stop(): Promise<void>;
