@@ -49,6 +49,13 @@ export const GatewayConfigSchema = z
       .strict()
       .describe('The cloud side.'),
     statusIntervalS: z.number().positive().default(10).describe('Seconds between retained status messages upstream. Default 10.'),
+    reorderHoldMs: z
+      .number()
+      .min(0)
+      .default(2000)
+      .describe(
+        'A block that arrives after a gap is held until the missing one comes (a resent QoS 1 block arrives after its successors), for at most this many ms of the stream\'s event time; a block later than that is dead-lettered as late. 0 never waits. Default 2000.',
+      ),
     http: z
       .object({ listen: ListenSchema(8088) })
       .strict()

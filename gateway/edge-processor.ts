@@ -15,7 +15,7 @@ import {
 } from '../protocol';
 import type { Clock } from '../sim';
 import type { IngestResult, IngestRoute } from './device-auth';
-import { encodeRawBlock, pipelineFor, RawRing, SensorPipeline, type GzipCodec, type PipelineConfig, type PipelineOutput } from './dsp';
+import { encodeRawBlock, pipelineFor, RawRing, Resequencer, restartGapBlocks, SensorPipeline, type GzipCodec, type PipelineConfig, type PipelineOutput } from './dsp';
 import type { ActionConfig } from './edge-config';
 import type { AnomalyDetector } from './model';
 import { IntegrityError, type GatewaySecurity } from './security';
@@ -52,9 +52,24 @@ export interface EdgeProcessorOptions {
   onDeadLetter: (letter: DeadLetterV1) => void;
   /** Told how long each anomaly model run took, ms (for metrics). */
   onInference?: (ms: number) => void;
+  /** Event-time ms a block after a gap is held for the missing one before windows go on without it. Default 2000. */
+  reorderHoldMs?: number;
+}
+
+/** A decoded device block with what it arrived as, kept while the resequencer holds it. */
+interface Arrival {
+  seq: number;
+  tsMs: number;
+  telemetry: TelemetryV1;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  inboxId: number | undefined;
 }
 
 interface Stream {
+  /** Puts blocks back in seq order before the pipeline: a resent QoS 1 block comes after its successors. */
+  order: Resequencer<Arrival>;
   pipeline: SensorPipeline;
   ring: RawRing | undefined;
   /** Inbox ids of blocks not yet released, by seq. */
@@ -119,8 +134,10 @@ export class EdgeProcessor {
     if (!stream) {
       const config = pipelineFor(this.#o.pipelines, telemetry.sensor, telemetry);
       const raw = config.rawUplink;
+      const pipeline = new SensorPipeline(config, { device: telemetry.device, sensor: telemetry.sensor });
       stream = {
-        pipeline: new SensorPipeline(config, { device: telemetry.device, sensor: telemetry.sensor }),
+        order: new Resequencer<Arrival>(this.#o.reorderHoldMs ?? 2000, () => restartGapBlocks(pipeline.windowBlocks)),
+        pipeline,
         ring: raw && raw.mode !== 'never' ? new RawRing(raw.preS) : undefined,
         held: new Map(),
         rawUntilMs: -Infinity,
@@ -128,12 +145,28 @@ export class EdgeProcessor {
       };
       this.#streams.set(key, stream);
     }
-    if (inboxId !== undefined) stream.held.set(telemetry.seq, inboxId);
     const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [] };
-    const upQos = qos === 0 ? 0 : 1;
-    for (const output of stream.pipeline.push(telemetry)) await this.#handle(stream, output, upQos, processed, topic, payload);
-    this.#rawAfter(stream, telemetry, processed);
+    const arrival: Arrival = { seq: telemetry.seq, tsMs: telemetry.tsMs, telemetry, topic, payload, qos: qos === 0 ? 0 : 1, inboxId };
+    const { ready, gaveUp, refused } = stream.order.push(arrival);
+    if (refused) {
+      if (refused.block.inboxId !== undefined) processed.release.push(refused.block.inboxId);
+      if (refused.kind === 'late') {
+        // Its window went out without it: say so with the block, never drop it silently.
+        const reason = `${key} seq ${telemetry.seq} arrived after the gateway stopped waiting for it (${stream.order.holdMs} ms of event time past the gap); its window went out without it`;
+        processed.enqueue.push(this.#deadLetter(topic, payload, reason));
+        processed.result = { accepted: false, reason };
+      }
+    }
+    if (gaveUp.length) this.#o.log.warn({ device: telemetry.device, sensor: telemetry.sensor, seqs: gaveUp.length, from: gaveUp[0] }, 'gave up waiting for missing blocks');
+    for (const block of ready) await this.#feed(stream, block, processed);
     return processed;
+  }
+
+  /** One block, in seq order, through its stream's pipeline and raw uplink. */
+  async #feed(stream: Stream, block: Arrival, into: Processed): Promise<void> {
+    if (block.inboxId !== undefined) stream.held.set(block.seq, block.inboxId);
+    for (const output of stream.pipeline.push(block.telemetry)) await this.#handle(stream, output, block.qos, into, block.topic, block.payload);
+    this.#rawAfter(stream, block.telemetry, into);
   }
 
   /**
@@ -156,6 +189,8 @@ export class EdgeProcessor {
   async flush(): Promise<Processed> {
     const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [] };
     for (const stream of this.#streams.values()) {
+      // Blocks still waiting for a gap to fill go through first, in order.
+      for (const block of stream.order.flush().ready) await this.#feed(stream, block, processed);
       for (const output of stream.pipeline.flush()) await this.#handle(stream, output, 1, processed, '', Buffer.alloc(0));
     }
     return processed;

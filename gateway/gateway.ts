@@ -216,6 +216,7 @@ export class Gateway {
       gzip: nodeGzip,
       log: this.#log,
       onInference: (ms) => this.#metrics.inference(ms / 1000),
+      reorderHoldMs: this.config.reorderHoldMs,
       onDeadLetter: (letter) => {
         this.#counters.deadLettered++;
         this.#metrics.deadLettered();

@@ -20,7 +20,8 @@ export {
   type PipelineConfig,
   type PipelineConfigInput,
 } from './pipeline-config';
-export { SensorPipeline, type PipelineOutput, type PipelineTarget } from './sensor-pipeline';
+export { SensorPipeline, restartGapBlocks, type PipelineOutput, type PipelineTarget } from './sensor-pipeline';
+export { Resequencer, type Sequenced, type Resequenced } from './resequencer';
 export { defaultPipelineFor, pipelineFor, VIBRATION_PIPELINE, SLOW_PIPELINE, PER_BLOCK_PIPELINE, SLOW_SENSOR_MAX_RATE_HZ } from './default-pipelines';
 export { StageChain, type RejectCode, type ChainResult, type Rejection } from './stage-chain';
 export { BlockWindows, type ClosedWindow, type HeldBlock } from './block-windows';

@@ -9,6 +9,11 @@ import { WindowAnalyzer } from './window-analyzer';
 /** A seq this far behind the last one is a restarted device, not a late block (see SensorPipeline). */
 const MIN_RESTART_GAP_BLOCKS = 64;
 
+/** How many blocks behind the last seq a block must be to count as a device restart, for windows of `windowBlocks`. */
+export function restartGapBlocks(windowBlocks: number | undefined): number {
+  return Math.max(MIN_RESTART_GAP_BLOCKS, 2 * (windowBlocks ?? 0));
+}
+
 /**
  * What a pushed block (or a flush) produced. `blockSeqs`: the blocks the output is about. `releaseSeqs`: the
  * blocks no open window needs any more, which the gateway may drop from its durable inbox (the same as blockSeqs
@@ -81,7 +86,7 @@ export class SensorPipeline {
     const { seq, values } = block;
     if (values.length === 0) return [this.#reject('empty', 'the block has no samples', seq)];
     if (seq <= this.#lastSeq) {
-      const restartGap = Math.max(MIN_RESTART_GAP_BLOCKS, 2 * (this.#windows?.size ?? 0));
+      const restartGap = restartGapBlocks(this.#windows?.size);
       if (seq !== 0 && this.#lastSeq - seq <= restartGap) return [this.#reject('late', `seq ${seq} arrived after seq ${this.#lastSeq}; the filters have moved on`, seq)];
       this.#windows?.flush();
       this.#chain?.reset();

@@ -42,6 +42,7 @@ describe('loadGatewayConfig on valid files', () => {
       devices: {},
       upstream: { url: 'mqtt://127.0.0.1:1883' },
       statusIntervalS: 10,
+      reorderHoldMs: 2000,
       // The edge defaults: no declared pipelines (the defaults by unit and rate apply), no local rules, an in-memory store.
       pipelines: [],
       rules: [],
@@ -75,6 +76,7 @@ describe('loadGatewayConfig on valid files', () => {
       devices: { url: 'mqtts://devices.example:8883' },
       upstream: { url: 'mqtt://cloud.example:1883' },
       statusIntervalS: 2.5,
+      reorderHoldMs: 2000,
       pipelines: [],
       rules: [],
       actions: [],
@@ -135,6 +137,7 @@ describe('GatewayConfigSchema', () => {
       devices: {},
       upstream: { url: 'tcp://10.0.0.2:1883' },
       statusIntervalS: 10,
+      reorderHoldMs: 2000,
       pipelines: [],
       rules: [],
       actions: [],

@@ -56,6 +56,30 @@ const rawSeqs = (outputs: Processed[]) =>
   );
 
 describe('EdgeProcessor', () => {
+  it('puts a resent block back in its place: blocks after a gap wait for it, then every block is a window, in order', async () => {
+    const edge = processor();
+    const outputs = [];
+    for (const seq of [0, 2, 3, 1, 4]) outputs.push(await edge.process(block(seq, 0.5), route, 1, 1000 + seq));
+    const windows = outputs.flatMap((p) => p.enqueue.filter((e) => e.priority === PRIORITY.features).map((e) => (decodeMessage(e.payload) as { seq: number }).seq));
+    expect(windows).toEqual([0, 1, 2, 3, 4]);
+    // The held blocks' inbox rows are released with their windows, when the missing one arrives.
+    expect(outputs.map((p) => p.release)).toEqual([[1000], [], [], [1001, 1002, 1003], [1004]]);
+  });
+
+  it('dead-letters a block that comes after the gateway stopped waiting for it, with the reason, and releases it', async () => {
+    const letters: DeadLetterV1[] = [];
+    const edge = processor(letters);
+    // Blocks are 1 s long: the default 2000 ms hold gives up on seq 1 once the blocks waiting behind it span 2 s.
+    for (const seq of [0, 2, 3, 4]) await edge.process(block(seq, 0.5), route, 1, 1000 + seq);
+    const late = await edge.process(block(1, 0.5), route, 1, 1001);
+    expect(late.result).toEqual({ accepted: false, reason: expect.stringMatching(/^pump-1\/vib seq 1 arrived after the gateway stopped waiting for it \(2000 ms of event time past the gap\)/) });
+    expect(late.release).toEqual([1001]);
+    expect(letters.map((l) => l.reason)).toEqual([late.result.reason]);
+    // A copy of a block already processed is not news: released, not dead-lettered.
+    const copy = await edge.process(block(3, 0.5), route, 1, 1099);
+    expect(copy).toMatchObject({ result: { accepted: true }, release: [1099], enqueue: [] });
+  });
+
   it('turns each block into a features record and releases its inbox row in the same hand-over', async () => {
     const [first] = await feed(processor(), [0.5]);
     expect(first!.result).toEqual({ accepted: true });
