@@ -74,7 +74,7 @@ describe('EdgeProcessor', () => {
     const late = await edge.process(block(1, 0.5), route, 1, 1001);
     expect(late.result).toEqual({ accepted: false, reason: expect.stringMatching(/^pump-1\/vib seq 1 arrived after the gateway stopped waiting for it \(2000 ms of event time past the gap\)/) });
     expect(late.release).toEqual([1001]);
-    expect(letters.map((l) => l.reason)).toEqual([late.result.reason]);
+    expect(letters.map((l) => l.reason)).toEqual([(late.result as { reason: string }).reason]);
     // A copy of a block already processed is not news: released, not dead-lettered.
     const copy = await edge.process(block(3, 0.5), route, 1, 1099);
     expect(copy).toMatchObject({ result: { accepted: true }, release: [1099], enqueue: [] });
