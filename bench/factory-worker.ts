@@ -1,10 +1,10 @@
-// Generates every channel of a subset of a factory's machines for the whole scenario, discarding the samples.
+// Generates every channel of a subset of a factory's machines for `seconds` of simulated time, discarding the samples.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../scenarios';
 import { RandomStreams } from '../sim';
 import { createMachines, MachineReader } from '../twins';
 
-const { file, devices } = workerData as { file: string; devices: string[] };
+const { file, devices, seconds } = workerData as { file: string; devices: string[]; seconds: number };
 const scenario = await loadScenario(file);
 const subset = { ...scenario, twins: scenario.twins.filter((t) => devices.includes(t.id)) };
 // Streams are named by device, so a subset draws the same numbers it would in the whole factory.
@@ -14,7 +14,7 @@ let samples = 0;
 // Machine by machine, each one's channels in lockstep second by second (they share bounded histories).
 for (const machine of machines) {
   const reader = new MachineReader(machine);
-  for (let second = 1; second <= scenario.durationS; second++) for (const { block } of reader.blocksUntil(second)) samples += block.values.length;
+  for (let second = 1; second <= seconds; second++) for (const { block } of reader.blocksUntil(second)) samples += block.values.length;
   machine.dispose?.();
 }
 parentPort!.postMessage({ samples, ms: performance.now() - started });
