@@ -8,9 +8,10 @@ export {
 } from './schema';
 export { loadScenario, readScenario, parseScenario } from './load';
 export { startStack, startEmbeddedSystem, startScenarioFleet, runSetting, type Stack, type StackOptions, type EmbeddedSystem, type RunSetting, type SimulatedLink } from './stack';
-export { runScenario, targetOf, type RunOptions, type RunProgress } from './runner';
+export { runScenario, targetOf, type RunOptions, type RunProgress, type RunFleet, type RunDevicesContext } from './runner';
 export { buildTimeline, watchedSeries, faultIds, type RunTimeline, type SeriesSpec } from './timeline';
-export { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
+export { evaluate, skippedResult, scenarioNameProblems, featureNames, type ExpectationResult, type RunEvidence, type Judged } from './expectations';
+export { METRICS, METRIC_NAMES, thresholdChecks, judgeThreshold, type MetricName, type MetricSpec, type ThresholdCheck } from './thresholds';
 export * from './target';
 export type { Reporter, RunResult, RunStats, RunInfo } from './reporter';
 export { ListReporter, JsonReporter } from './reporters';
@@ -18,3 +19,7 @@ export { generateDataset, type GenerateOptions, type GenerateResult, type Datase
 export type { DatasetFormat } from './dataset-writer';
 export { featureWindows, type FeatureWindowsOptions } from './feature-windows';
 export * from './fleet-load';
+export { ProgressLine, formatRunProgress, formatWallS, type ProgressStream, type ProgressLineOptions } from './progress-line';
+export * from './suite';
+export * from './recording';
+export { startEmulator, emulatedMachine, openHardware, HardwareBindingSchema, HardwareError, type EmulatorOptions, type RunningEmulator, type HardwareBinding, type HardwareReport } from './hardware';

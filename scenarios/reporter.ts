@@ -1,5 +1,6 @@
 import type { ExpectationResult } from './expectations';
 import type { RunTimeline } from './timeline';
+import type { HardwareReport } from './hardware';
 
 /** The embedded gateway's own account of a run. */
 export interface EdgeFigures {
@@ -47,6 +48,8 @@ export interface RunStats {
   };
   /** Commands the system sent the twins, which they obeyed. */
   commandsReceived: number;
+  /** Devices bound to hardware, by device: status events (online, offline and why), lines, framing errors, clock drift. */
+  hardware?: Record<string, HardwareReport>;
 }
 
 /** Everything in a run that depends on the wall clock, in one place: a report minus this is the same for a seed. */

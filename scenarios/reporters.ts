@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Reporter, RunInfo, RunResult } from './reporter';
 import type { ExpectationResult } from './expectations';
+import { formatHardwareLine } from './hardware/bound-device';
 
 /** Human-readable progress, written through `write` (the CLI passes stdout). */
 export class ListReporter implements Reporter {
@@ -58,6 +59,7 @@ export class ListReporter implements Reporter {
           (unmapped ? `; ${unmapped} not readable by the mapping` : ''),
       );
     }
+    for (const [device, hardware] of Object.entries(stats.hardware ?? {})) lines.push(`  ${formatHardwareLine(device, hardware)}`);
     lines.push(
       `  simulated ${result.simulatedS} s in ${(w.ms / 1000).toFixed(1)} s of wall time (×${w.speedup.toFixed(1)})`,
       `  telemetry sha256 ${result.telemetrySha256}`,

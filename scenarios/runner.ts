@@ -2,12 +2,14 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CommandV1 } from '../protocol';
 import { monotonicWallMs, ScaledRealClock, VirtualClock, type Cancel, type Clock } from '../sim';
-import type { DeviceStats, TwinFleet } from '../twins';
-import { evaluate, skippedResult, type ExpectationResult, type RunEvidence } from './expectations';
+import type { DeviceStats, ExternalDevice, TwinFleet } from '../twins';
+import { evaluate, skippedResult, type ExpectationResult, type LinkEvidence, type RunEvidence } from './expectations';
 import type { Reporter, RunResult, RunStats } from './reporter';
 import { GATEWAY_STEP, type Scenario } from './schema';
-import { runSetting, startScenarioFleet, type SimulatedLink } from './stack';
+import { runSetting, startScenarioFleet, type RunSetting, type SimulatedLink } from './stack';
 import { buildTimeline, watchedSeries, type RunTimeline } from './timeline';
+import { RunRecording, type RecordOptions } from './recording/run-recording';
+import { openHardware, type HardwareSet } from './hardware';
 import { EmbeddedTarget, linkBacklog, MqttTarget, planRun, type LoadedTarget, type RunningTarget, type StoredCount } from './target';
 
 export interface RunOptions {
@@ -27,6 +29,25 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Wall ms between progress calls. Default 1000. */
   progressIntervalMs?: number;
+  /** Record the run's MQTT traffic as MCAP (telemetry, ground truth, commands, features, alerts). Default: no recording. */
+  record?: RecordOptions;
+  /** Devices that publish into the run instead of the scenario's twins: a recording's replay (scenarios/recording). Default: the twins. */
+  devices?: (context: RunDevicesContext) => Promise<RunFleet>;
+}
+
+/** What a run needs of the devices publishing into it: the scenario's twins, or a replay of a recording. */
+export type RunFleet = Pick<TwinFleet, 'halt' | 'drain' | 'stop' | 'stats' | 'transport' | 'commands' | 'applyStep' | 'telemetrySha256' | 'truthLog'>;
+
+/** What the `devices` option is given to start them: the run's scheduler and links, its target, its simulated span. */
+export interface RunDevicesContext {
+  scenario: Scenario;
+  setting: RunSetting;
+  target: RunningTarget;
+  startMs: number;
+  endMs: number;
+  /** Devices bound to hardware, to publish in place of their twins (see TwinFleetOptions.external). */
+  external: readonly ExternalDevice[];
+  logger?: Logger;
 }
 
 /** How far a run is: simulated seconds of its duration, and simulated ÷ wall time so far. */
@@ -51,7 +72,7 @@ export function targetOf(scenario: Scenario, options: Pick<RunOptions, 'file' | 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const seed = options.seed ?? scenario.seed;
   const loaded = targetOf(scenario, options);
-  const planned = planRun(scenario, loaded.target, { targetName: loaded.name, ...(options.file ? { file: options.file } : {}), ...(options.source ? { source: options.source } : {}) });
+  const planned = planRun(scenario, loaded.target, { targetName: loaded.name, ...(options.file ? { file: options.file } : {}), ...(options.source ? { source: options.source } : {}), ...(options.devices ? { replay: true } : {}) });
   const reporters = options.reporters ?? [];
   const reporterErrors: string[] = [];
   const notify = async <K extends keyof Reporter>(hook: K, arg: Parameters<NonNullable<Reporter[K]>>[0]) => {
@@ -83,7 +104,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const setting = runSetting(scenario, seed, clock, startMs);
   const logger = options.logger;
   let target: RunningTarget | undefined;
-  let fleet: TwinFleet | undefined;
+  let fleet: RunFleet | undefined;
+  let recording: RunRecording | undefined;
+  let hardware: HardwareSet | undefined;
   const stepCancels: Cancel[] = [];
   let progressTimer: ReturnType<typeof setInterval> | undefined;
   const applied: RunTimeline['steps'] = [];
@@ -93,17 +116,25 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       loaded.target.kind === 'embedded'
         ? await EmbeddedTarget.start({ scenario, config: loaded.target, baseDir: loaded.baseDir, clock, links: setting.links, settleTimeoutMs: options.settleTimeoutMs ?? 30_000, ...(logger ? { logger } : {}) })
         : await MqttTarget.start({ name: loaded.name, config: loaded.target, baseDir: loaded.baseDir, clock, ...(logger ? { logger } : {}) });
-    fleet = await startScenarioFleet(scenario, setting, {
-      brokerUrl: target.devices.url,
-      connection: target.devices,
-      baseDir: target.baseDir,
-      truth: target.truth,
-      startMs,
-      endMs,
-      logger,
-    });
+    // Its taps subscribe before the twins connect, so the recording misses nothing they publish.
+    if (options.record) recording = await RunRecording.start(options.record, { scenario, ...(options.source !== undefined ? { source: options.source } : {}), ...(options.file ? { file: options.file } : {}), seed, loaded, target, clock, startMs, ...(logger ? { logger } : {}) });
+    // Twins bound to hardware (the target's hardware:) are not simulated: their devices publish in their place.
+    hardware = await openHardware(loaded.target.hardware, { clock, startMs, defaultUrl: target.devices.url, ...(logger ? { logger } : {}) });
+    fleet = options.devices
+      ? await options.devices({ scenario, setting, target, startMs, endMs, external: hardware.devices, ...(logger ? { logger } : {}) })
+      : await startScenarioFleet(scenario, setting, {
+          external: hardware.devices,
+          brokerUrl: target.devices.url,
+          connection: target.devices,
+          baseDir: target.baseDir,
+          truth: target.truth,
+          startMs,
+          endMs,
+          logger,
+        });
     target.observer.log.watch(await watchedSeries(scenario));
     const running = fleet;
+    const bound = hardware;
     scenario.steps.forEach((step, i) => {
       const atMs = startMs + step.atS * 1000;
       const command: CommandV1 = { type: 'cmd', v: 1, device: step.device, tsMs: atMs, id: `step-${i + 1}`, action: step.action, ...(step.args ? { args: step.args } : {}) };
@@ -111,7 +142,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       stepCancels.push(
         setting.scheduler.at(atMs, async () => {
           // A step on the system (a gateway crash) holds simulated time until it is done, as a step on a twin does.
-          const outcome = system ? await (system.act?.(step.action, step.args ?? {}) ?? Promise.resolve('not supported by this target')) : running.applyStep(step.device, command);
+          const outcome = system ? await (system.act?.(step.action, step.args ?? {}) ?? Promise.resolve('not supported by this target')) : bound.has(step.device) ? await bound.command(step.device, command) : running.applyStep(step.device, command);
           applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: outcome ?? 'not supported by this device' });
         }),
       );
@@ -133,12 +164,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await fleet.drain();
     const settled = await target.settle(fleet);
     const wallMs = monotonicWallMs() - wallStart;
+    await recording?.stop(fleet);
 
     const log = target.observer.log;
     const published = fleet.stats();
     const stored = await target.stored?.();
     const delivered = log.coverage();
     const peaks = new Map([...log.streams].map(([key, stream]) => [key, stream.peaks]));
+    const figures = (await target.figures?.()) ?? {};
+    const transport = fleet.transport();
     const evidence: RunEvidence = {
       scenario,
       startMs,
@@ -148,6 +182,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       ...(delivered.length ? { delivered } : {}),
       duplicatesDropped: delivered.reduce((n, c) => n + c.copies, 0),
       peaks,
+      commands: fleet.commands().map((c) => ({ device: c.device, action: c.command.action, ...(c.command.args ? { args: c.command.args } : {}), atS: c.atS })),
+      ...(setting.links.size ? { links: linkEvidence(setting.links) } : {}),
+      bytes: {
+        published: sum(published.map((p) => p.bytes)),
+        observed: log.bytes,
+        ...(figures.edge ? { edge: { in: figures.edge.bytesIn, out: figures.edge.bytesOut } } : {}),
+      },
+      wall: {
+        connectMs: transport.connectMs,
+        pubackMs: transport.pubackMs,
+        ...(figures.actionLatency ? { actionLatency: { count: figures.edge?.commands ?? 0, ...figures.actionLatency } } : {}),
+      },
     };
     const expectations: ExpectationResult[] = [];
     for (const plan of planned) {
@@ -155,8 +201,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       expectations.push(outcome);
       await notify('onExpectation', outcome);
     }
-    const figures = (await target.figures?.()) ?? {};
-    const transport = fleet.transport();
     const simulatedS = scenario.durationS;
     result = {
       scenario: scenario.name,
@@ -186,6 +230,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           ...(Object.keys(transport.pubackReasons).length ? { pubackReasons: transport.pubackReasons } : {}),
         },
         commandsReceived: fleet.commands().length,
+        ...(hardware.size ? { hardware: hardware.report() } : {}),
       },
       timeline: { ...buildTimeline(scenario, startMs, log, fleet.commands()), steps: applied },
       telemetrySha256: fleet.telemetrySha256(),
@@ -203,9 +248,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
     };
   } finally {
+    await recording?.stop();
     clearInterval(progressTimer);
     stepCancels.splice(0).forEach((cancel) => cancel());
     await fleet?.stop();
+    await hardware?.close();
     setting.stop();
     await target?.stop();
   }
@@ -255,6 +302,26 @@ function linkReport(links: ReadonlyMap<string, SimulatedLink>): NonNullable<RunR
     };
   }
   return report;
+}
+
+/** What each simulated link did, for expectations: its counters, what it still owed, and its latency histogram. */
+function linkEvidence(links: ReadonlyMap<string, SimulatedLink>): Record<string, LinkEvidence> {
+  const evidence: Record<string, LinkEvidence> = {};
+  for (const [name, { model, channel }] of links) {
+    const c = channel.counters();
+    const m = model.counters();
+    const owed = channel.backlog();
+    evidence[name] = {
+      sent: c.sent[0] + c.sent[1] + c.sent[2],
+      delivered: c.delivered[0] + c.delivered[1] + c.delivered[2],
+      lostQos0: c.lostQos0,
+      retransmittedQos1: c.retransmitted[1] + c.retransmitted[2],
+      duplicated: m.duplicated,
+      owed: owed.held + owed.inFlight + owed.retrying,
+      latencyMs: m.latencyMs,
+    };
+  }
+  return evidence;
 }
 
 function round(ms: number): number {

@@ -6,6 +6,8 @@ import { AnomalySchema, ActionSchema, PipelinesSchema } from '../gateway';
 import { ThresholdRuleSchema as EdgeRuleSchema } from '../protocol';
 import { ThresholdRuleSchema } from '../cloud';
 import { TargetSchema } from './target/target-schema';
+import { scenarioNameProblems } from './expectations/names';
+import { didYouMean } from './expectations/suggest';
 
 const NameSchema = z.string().min(1).optional();
 
@@ -19,7 +21,18 @@ export const AlertExpectationSchema = z
     type: z.literal('alert'),
     name: NameSchema.describe('Shown in reports. Default: generated from the fields.'),
     device: IdSchema.describe('The device that must raise an alert.'),
-    withinS: z.number().positive().optional().describe('Seconds after the onset of the device\'s first fault by which the alert must be raised. Omit: any time in the run.'),
+    fault: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The id of the fault it is about (faults[].id, or `<device>/<type>`, `#2` for a second of a type): alerts count from its onset. Default: any fault of the device.'),
+    withinS: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Seconds after the fault\'s onset (or full severity, see from) by which the alert must be raised; without `fault`, one of the device\'s faults detected in its window passes. Omit: any time after the first onset (any time if the device has no fault).',
+      ),
     from: z
       .enum(['onset', 'full-severity'])
       .default('onset')
@@ -45,11 +58,48 @@ export const StoredExactlyOnceExpectationSchema = z
   })
   .strict();
 
+export const CommandExpectationSchema = z
+  .object({
+    type: z.literal('command'),
+    name: NameSchema,
+    device: IdSchema.describe('The device that must receive the command from the system under test (the scenario\'s own steps do not count).'),
+    action: z.string().min(1).describe('The command action, e.g. `slow-down`, `stop`.'),
+    args: z.record(z.string(), z.unknown()).optional().describe('Arguments it must carry with these values; it may carry others too. Default: any.'),
+    fault: z.string().min(1).optional().describe('Count from this fault\'s onset (its id). Default: fromS if given, else any fault of the device.'),
+    fromS: z.number().nonnegative().optional().describe('Count from this time, seconds into the run, instead of a fault onset.'),
+    withinS: z.number().positive().optional().describe('Seconds after the onset (or fromS) by which it must arrive. Omit: any time after it (any time in the run without fault or fromS).'),
+  })
+  .strict();
+
+const LINKS = ['twins->edge', 'edge->cloud'] as const;
+
+export const NoLossExpectationSchema = z
+  .object({
+    type: z.literal('no-loss'),
+    name: NameSchema,
+    link: z
+      .enum(LINKS, { error: (issue) => `unknown link ${JSON.stringify(issue.input)}${typeof issue.input === 'string' ? didYouMean(issue.input, LINKS, 'links') : ` (links: ${LINKS.join(', ')})`}` })
+      .describe(
+        '`twins->edge`: every QoS 1 reading the twins published was acknowledged by the edge. `edge->cloud`: every one the edge acknowledged was stored (or passed on upstream); embedded target only. A simulated link must also have delivered all it held by the end.',
+      ),
+    device: IdSchema.optional().describe('Only this device\'s readings. Default: every device.'),
+  })
+  .strict();
+
 export const ExpectationSchema = z.discriminatedUnion('type', [
   AlertExpectationSchema,
   NoAlertExpectationSchema,
   StoredExactlyOnceExpectationSchema,
+  CommandExpectationSchema,
+  NoLossExpectationSchema,
 ]);
+
+export const ThresholdsSchema = z
+  .record(z.string(), z.array(z.string().min(1)).min(1))
+  .default({})
+  .describe(
+    "Pass/fail criteria on the run's metrics, as k6 writes them: `metric{tag:value}: ['p(95)<200', 'max<30']` for a distribution, `metric: ['<0.1']` for a single value. The README lists the metrics and their tags. Default none.",
+  );
 
 /** The device name of steps on the embedded gateway itself (unless a twin has that id). */
 export const GATEWAY_STEP = 'gateway';
@@ -100,6 +150,7 @@ export const ScenarioSchema = z
       .default([])
       .describe('Timed commands to devices: what an operator or a test rig does (switch a load, change a speed), and the way to act on real hardware, where faults cannot be injected. Default none.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
+    thresholds: ThresholdsSchema,
     target: TargetSchema.optional().describe(
       'Where to run: `kind: embedded` (twinbed\'s own gateway and cloud, the default) or `kind: mqtt` (your broker or gateway, observed from the outside). `--target FILE` overrides it.',
     ),
@@ -111,9 +162,8 @@ export const ScenarioSchema = z
       if (ids.has(twin.id)) ctx.addIssue({ code: 'custom', path: ['twins', i, 'id'], message: `duplicate twin id "${twin.id}"` });
       ids.add(twin.id);
     });
-    const known = [...ids].join(', ');
     const checkDevice = (device: string | undefined, path: (string | number)[]) => {
-      if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}" (twins: ${known})` });
+      if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}"${didYouMean(device, [...ids], 'twins')}` });
     };
     const byId = new Map(scenario.twins.map((t) => [t.id, t]));
     const faultIds = new Set<string>();
@@ -145,29 +195,28 @@ export const ScenarioSchema = z
     });
     scenario.links.forEach((entry, i) => {
       if (!SIMULATED_LINKS.includes(entry.link)) {
-        ctx.addIssue({ code: 'custom', path: ['links', i, 'link'], message: `unknown link "${entry.link}" (links: ${SIMULATED_LINKS.join(', ')})` });
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'link'], message: `unknown link "${entry.link}"${didYouMean(entry.link, SIMULATED_LINKS, 'links')}` });
       }
       if (entry.atS >= scenario.durationS) {
         ctx.addIssue({ code: 'custom', path: ['links', i, 'atS'], message: `${entry.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
       }
     });
-    scenario.rules.forEach((rule, i) => {
-      checkDevice(rule.device, ['rules', i, 'device']);
-      if (rule.device && !byId.has(rule.device)) return; // already reported: no such twin
-      const known = rule.device ? sensorsOf(byId.get(rule.device)!) : scenario.twins.flatMap(sensorsOf);
-      if (rule.sensor && !known.includes(rule.sensor)) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'sensor'], message: `no twin${rule.device ? ` ${rule.device}` : ''} has a sensor "${rule.sensor}"` });
-      }
-    });
+    // Rule metrics and sensors, action triggers, the devices and faults expectations name, thresholds: see names.ts.
+    for (const problem of scenarioNameProblems(scenario)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     scenario.expect.forEach((expectation, i) => {
-      if (expectation.type === 'stored-exactly-once') return;
-      checkDevice(expectation.device, ['expect', i, 'device']);
-      if (expectation.type === 'alert' && expectation.withinS !== undefined && !scenario.faults.some((f) => f.device === expectation.device)) {
+      const timed = expectation.type === 'alert' || (expectation.type === 'command' && expectation.fault === undefined && expectation.fromS === undefined);
+      if (timed && expectation.withinS !== undefined && ids.has(expectation.device) && !scenario.faults.some((f) => f.device === expectation.device)) {
         ctx.addIssue({
           code: 'custom',
           path: ['expect', i, 'withinS'],
-          message: `withinS counts from a fault onset, but "${expectation.device}" has no fault; drop withinS to expect an alert at any time`,
+          message:
+            expectation.type === 'alert'
+              ? `withinS counts from a fault onset, but "${expectation.device}" has no fault; drop withinS to expect an alert at any time`
+              : `withinS counts from a fault onset, but "${expectation.device}" has no fault; give fromS (seconds into the run) to count from, or drop withinS`,
         });
+      }
+      if (expectation.type === 'command' && expectation.fault !== undefined && expectation.fromS !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['expect', i, 'fromS'], message: 'give fault or fromS, not both: withinS counts from one of them' });
       }
     });
   });

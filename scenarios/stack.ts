@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { LinkChannel, LinkModel, NO_IMPAIRMENT, RandomStreams, scheduleLinkChanges, Scheduler, type Clock } from '../sim';
 import { EmbeddedSystem, type EmbeddedSystemOptions } from './embedded-system';
-import { createMachines, TwinFleet, type DeviceConnection } from '../twins';
+import { createMachines, TwinFleet, type DeviceConnection, type ExternalDevice } from '../twins';
 import type { Scenario } from './schema';
 
 /** A simulated link of the run, by name (`twins->edge`, `edge->cloud`). */
@@ -110,16 +110,29 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 export function startScenarioFleet(
   scenario: Scenario,
   setting: RunSetting,
-  options: { brokerUrl: string; connection?: DeviceConnection; baseDir?: string; truth?: 'broker' | 'local'; startMs: number; endMs?: number | undefined; logger?: Logger | undefined },
+  options: {
+    brokerUrl: string;
+    connection?: DeviceConnection;
+    baseDir?: string;
+    truth?: 'broker' | 'local';
+    startMs: number;
+    endMs?: number | undefined;
+    /** Devices bound to hardware: their twins are not simulated, they publish in their place. Default none. */
+    external?: readonly ExternalDevice[];
+    logger?: Logger | undefined;
+  },
 ): Promise<TwinFleet> {
   const link = setting.links.get('twins->edge')?.channel;
+  const bound = new Set((options.external ?? []).map((d) => d.id));
   return TwinFleet.start({
     brokerUrl: options.brokerUrl,
     ...(options.connection ? { connection: options.connection } : {}),
     ...(options.baseDir ? { baseDir: options.baseDir } : {}),
     ...(options.truth ? { truth: options.truth } : {}),
     site: scenario.site,
-    machines: (streams) => createMachines(scenario, streams),
+    // Random streams are named by device, so leaving bound twins out changes no other twin's signal.
+    machines: (streams) => createMachines(bound.size ? { ...scenario, twins: scenario.twins.filter((t) => !bound.has(t.id)) } : scenario, streams),
+    ...(options.external?.length ? { external: options.external } : {}),
     scheduler: setting.scheduler,
     streams: setting.streams,
     ...(link ? { link } : {}),

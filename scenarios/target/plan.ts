@@ -1,11 +1,16 @@
 import { ConfigError, configErrorAt } from '../../protocol';
+import type { Judged } from '../expectations';
 import { GATEWAY_STEP, type Expectation, type Scenario } from '../schema';
+import { METRICS, thresholdChecks, type MetricNeed, type ThresholdCheck } from '../thresholds';
+import { hardwareRefusals } from '../hardware/hardware-plan';
 import type { Target } from './target-schema';
 
 /** An expectation as the run will treat it: judged, or skipped with the target's reason. */
 export interface PlannedExpectation {
+  /** Its index under `expect:`, or, for a threshold condition, its index among the thresholds' conditions. */
   index: number;
-  expectation: Expectation;
+  /** A scenario expectation, or one condition of its `thresholds:` (type `threshold`). */
+  expectation: Judged;
   /** Why the target does not judge it (from its `skip:` list). */
   skipped?: string;
 }
@@ -20,7 +25,7 @@ interface Refusal {
  * judge is refused (a ConfigError naming the scenario's field, exit 2) unless the target lists it under `skip:`
  * with a reason: never a silent pass. Scenario settings the target cannot honour are refused the same way.
  */
-export function planRun(scenario: Scenario, target: Target, where: { targetName: string; file?: string; source?: string }): PlannedExpectation[] {
+export function planRun(scenario: Scenario, target: Target, where: { targetName: string; file?: string; source?: string; replay?: boolean }): PlannedExpectation[] {
   const refusals: Refusal[] = [];
   const planned: PlannedExpectation[] = [];
   scenario.expect.forEach((expectation, index) => {
@@ -38,6 +43,26 @@ export function planRun(scenario: Scenario, target: Target, where: { targetName:
     }
     planned.push({ index, expectation });
   });
+  thresholdChecks(scenario).forEach((check, index) => {
+    const skip = target.skip.find(
+      (s) => s.expectation === 'threshold' && (s.metric === undefined || s.metric === check.metric) && (s.device === undefined || s.device === check.tags.device),
+    );
+    if (skip) {
+      planned.push({ index, expectation: check, skipped: skip.reason });
+      return;
+    }
+    const why = whyNotMeasure(check, scenario, target);
+    if (why) {
+      refusals.push({
+        path: ['thresholds', check.key],
+        message:
+          target.kind === 'embedded'
+            ? why
+            : `${where.targetName} cannot measure ${check.metric}: ${why}; list it under skip: in the target (expectation: threshold, metric: ${check.metric}), with a reason, to run without it`,
+      });
+    }
+    planned.push({ index, expectation: check });
+  });
   if (target.kind === 'mqtt') {
     scenario.steps.forEach((step, i) => {
       if (step.device === GATEWAY_STEP && !scenario.twins.some((t) => t.id === GATEWAY_STEP)) {
@@ -53,6 +78,7 @@ export function planRun(scenario: Scenario, target: Target, where: { targetName:
       }
     });
   }
+  refusals.push(...hardwareRefusals(scenario, target.hardware, where.targetName, { replay: where.replay === true }));
   if (refusals.length) {
     const file = where.file ?? '<scenario>';
     throw where.source ? configErrorAt(where.source, file, refusals) : new ConfigError(file, refusals.map((r) => ({ path: r.path.join('.'), message: r.message })));
@@ -61,31 +87,75 @@ export function planRun(scenario: Scenario, target: Target, where: { targetName:
 }
 
 function whyNot(expectation: Expectation, scenario: Scenario, target: Target): { field: string; message: string } | undefined {
-  if (target.kind === 'embedded') {
-    if (expectation.type === 'stored-exactly-once') return undefined;
-    const gateway = scenario.gateway;
-    if (scenario.rules.length === 0 && !gateway?.rules.length && !gateway?.anomaly) {
-      return { field: 'type', message: `"${expectation.type}" needs at least one alert rule under rules: (or gateway.rules, or a gateway.anomaly model)` };
-    }
-    return undefined;
-  }
-  const alerts = target.observe.topics.filter((t) => t.as === 'alert');
   switch (expectation.type) {
     case 'alert':
-    case 'no-alert':
-      if (alerts.length === 0) return { field: 'type', message: 'its observe: section maps no topic `as: alert`' };
-      if (expectation.kind !== 'any') {
-        const blind = alerts.find((t) => t.fields.kind === undefined);
-        if (blind) return { field: 'kind', message: `it cannot tell alerts from anomalies: observe topic "${blind.filter}" has no fields.kind` };
-      }
-      return undefined;
+    case 'no-alert': {
+      const why = lacks('alerts', scenario, target);
+      if (why) return { field: 'type', message: target.kind === 'embedded' ? `"${expectation.type}" ${why}` : why };
+      const blind = expectation.kind === 'any' ? undefined : lacks('alerts', scenario, target, expectation.kind);
+      return blind ? { field: 'kind', message: blind } : undefined;
+    }
     case 'stored-exactly-once': {
-      if (target.store) return undefined;
-      const readings = target.observe.topics.filter((t) => t.as === 'reading');
-      if (readings.length === 0) return { field: 'type', message: 'it declares no store: query and its observe: section maps no topic `as: reading`' };
-      const unkeyed = readings.find((t) => t.fields.seq === undefined);
-      if (unkeyed) return { field: 'type', message: `observe topic "${unkeyed.filter}" has no fields.seq, so copies and gaps cannot be told apart, and it declares no store: query` };
+      const why = lacks('held', scenario, target);
+      return why ? { field: 'type', message: why } : undefined;
+    }
+    case 'command':
+      // Judged on the commands the twins received: every target has them.
+      return undefined;
+    case 'no-loss':
+      return expectation.link === 'edge->cloud' && target.kind === 'mqtt' ? { field: 'link', message: EDGE_CLOUD_INSIDE } : undefined;
+  }
+}
+
+const EDGE_CLOUD_INSIDE = 'edge->cloud runs inside the system under test, where twinbed neither simulates the link nor sees what the edge acknowledged';
+
+/** Why the target cannot give a threshold's metric, or undefined when it can. */
+function whyNotMeasure(check: ThresholdCheck, scenario: Scenario, target: Target): string | undefined {
+  const spec = METRICS[check.metric];
+  if (!(spec.targets as readonly string[]).includes(target.kind)) return `${check.metric} is measured on the embedded target only (${spec.measured})`;
+  if (check.tags.link === 'edge->cloud' && target.kind === 'mqtt') return EDGE_CLOUD_INSIDE;
+  // Loss on the devices' link is judged on the twins' own acknowledgements: nothing from the system needed.
+  const needs: readonly MetricNeed[] = check.metric === 'qos1_lost' && check.tags.link === 'twins->edge' ? [] : spec.needs;
+  for (const need of needs) {
+    const why = lacks(need, scenario, target, check.tags.kind as 'alert' | 'anomaly' | undefined);
+    if (why) return target.kind === 'embedded' ? `${check.metric} ${why}` : why;
+  }
+  return undefined;
+}
+
+/** What the target lacks to give `need`, in words, or undefined. */
+function lacks(need: MetricNeed, scenario: Scenario, target: Target, kind?: 'alert' | 'anomaly'): string | undefined {
+  if (target.kind === 'embedded') {
+    if (need !== 'alerts') return undefined;
+    const gateway = scenario.gateway;
+    if (scenario.rules.length === 0 && !gateway?.rules.length && !gateway?.anomaly) return 'needs at least one alert rule under rules: (or gateway.rules, or a gateway.anomaly model)';
+    return undefined;
+  }
+  const readings = target.observe.topics.filter((t) => t.as === 'reading');
+  switch (need) {
+    case 'embedded':
+      return 'it is twinbed\'s own gateway\'s figure';
+    case 'alerts': {
+      const alerts = target.observe.topics.filter((t) => t.as === 'alert');
+      if (alerts.length === 0) return 'its observe: section maps no topic `as: alert`';
+      const blind = kind ? alerts.find((t) => t.fields.kind === undefined) : undefined;
+      if (blind) return `it cannot tell alerts from anomalies: observe topic "${blind.filter}" has no fields.kind`;
       return undefined;
     }
+    case 'held': {
+      if (target.store) return undefined;
+      if (readings.length === 0) return 'it declares no store: query and its observe: section maps no topic `as: reading`';
+      const unkeyed = readings.find((t) => t.fields.seq === undefined);
+      if (unkeyed) return `observe topic "${unkeyed.filter}" has no fields.seq, so copies and gaps cannot be told apart, and it declares no store: query`;
+      return undefined;
+    }
+    case 'keyed-readings': {
+      if (readings.length === 0) return 'its observe: section maps no topic `as: reading`';
+      const unkeyed = readings.find((t) => t.fields.seq === undefined);
+      if (unkeyed) return `observe topic "${unkeyed.filter}" has no fields.seq, so a copy cannot be told from a new reading`;
+      return undefined;
+    }
+    case 'readings':
+      return readings.length === 0 ? 'its observe: section maps no topic `as: reading`, so nothing upstream is counted' : undefined;
   }
 }

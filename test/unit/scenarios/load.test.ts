@@ -138,9 +138,11 @@ describe('parseScenario errors name file, line and field', () => {
     expect(error.message).toBe('s.yaml:8 twins[0].sensors.accel.rateHZ: unknown field (did you mean "rateHz"?)');
   });
 
-  it('a fault on an unknown device lists the twins', () => {
+  it('a fault on an unknown device suggests the nearest twin, or lists them when none is close', () => {
     const error = configErrorOf(twoTwins('faults:', '  - type: imbalance', '    device: pump-9', '    atS: 10', '    unbalanceGmm: 100'));
-    expect(error.message).toBe('s.yaml:10 faults[0].device: no twin named "pump-9" (twins: pump-1, pump-2)');
+    expect(error.message).toBe('s.yaml:10 faults[0].device: no twin named "pump-9" (did you mean "pump-1"?)');
+    const far = configErrorOf(twoTwins('faults:', '  - type: imbalance', '    device: compressor', '    atS: 10', '    unbalanceGmm: 100'));
+    expect(far.message).toBe('s.yaml:10 faults[0].device: no twin named "compressor" (twins: pump-1, pump-2)');
   });
 
   it('a fault onset at or after the end of the run, but not one just before it', () => {
@@ -188,7 +190,7 @@ describe('parseScenario errors name file, line and field', () => {
   });
 
   it('a rule naming a sensor no twin has, or one its device lacks', () => {
-    expect(configErrorOf(twoTwins('rules:', '  - above: 0.2', '    sensor: vibration')).message).toBe('s.yaml:10 rules[0].sensor: no twin has a sensor "vibration"');
+    expect(configErrorOf(twoTwins('rules:', '  - above: 0.2', '    sensor: vibration')).message).toBe('s.yaml:10 rules[0].sensor: no twin has a sensor "vibration" (sensors: accel, winding-temp, bearing-temp)');
     const onDevice = yaml(
       'name: t',
       'durationS: 600',
@@ -202,7 +204,7 @@ describe('parseScenario errors name file, line and field', () => {
       '    device: pump-1',
       '    sensor: humidity',
     );
-    expect(configErrorOf(onDevice).message).toBe('s.yaml:11 rules[0].sensor: no twin pump-1 has a sensor "humidity"');
+    expect(configErrorOf(onDevice).message).toBe('s.yaml:11 rules[0].sensor: no twin pump-1 has a sensor "humidity" (sensors: accel, winding-temp, bearing-temp)');
     expect(parseScenario(onDevice.replace('device: pump-1', 'device: hall')).rules).toEqual([{ metric: 'rms', above: 80, device: 'hall', sensor: 'humidity', severity: 'warning' }]);
   });
 

@@ -1,0 +1,16 @@
+/** Seconds as details print them: `12.5 s`, `∞ s` for never. */
+export function s(seconds: number): string {
+  return `${fmt(seconds)} s`;
+}
+
+/** Four significant digits, `∞` for Infinity. */
+export function fmt(value: number): string {
+  if (value === Infinity) return '∞';
+  if (value === -Infinity) return '-∞';
+  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
+}
+
+/** Command args as details print them: `{"speedRpm":1000}`. */
+export function describeArgs(args: Record<string, unknown> | undefined): string {
+  return args && Object.keys(args).length ? ` ${JSON.stringify(args)}` : '';
+}
