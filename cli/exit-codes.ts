@@ -8,4 +8,8 @@ export const EXIT = {
   invalidInput: 2,
   /** twinbed itself failed; the stack trace is on stderr. */
   crashed: 3,
+  /** `twinbed test`: a scenario ran past --timeout (wall seconds) and was stopped. */
+  timedOut: 4,
+  /** Stopped by SIGINT or SIGTERM (128 + SIGINT's 2, as shells report it). */
+  interrupted: 130,
 } as const;
