@@ -6,8 +6,16 @@ import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
 import { runProxy, type ProxyCommandOptions } from './proxy';
 import { runRun, type RunFlags } from './run';
+import { RECORD_HELP, runRecord, type RecordFlags } from './record';
+import { REPLAY_HELP, runReplay, type ReplayFlags } from './replay';
+import { IMPORT_CSV_HELP, parseBlock, parseColumn, parseImportRate, parseStart, runImportCsv, type ImportCsvFlags } from './import';
+import { defaultWorkers, parseRegExp, parseReporters, parseTimeoutS, runTest, wholeNumber, type TestFlags } from './test';
+import { MERGE_HELP, TEST_HELP } from './test-help';
+import { runTestWorker } from './test-worker';
+import { runMergeReports, type MergeFlags } from './merge-reports';
 import { parseDuration, parseHostPort, parseScale, parseShardFlag, parseTimeScale, runTwins, TWINS_HELP, type TwinsFlags } from './twins';
 import { runModelCheck, runModelFit, type ModelCheckFlags, type ModelFitFlags } from './model';
+import { EMULATE_HELP, EMULATE_TEMPLATES, parseDriftPpm, parsePositiveInt, parseQos, parseRateHz, runEmulate, type EmulateFlags } from './emulate';
 import { EXIT } from './exit-codes';
 
 const VERSION = '0.1.0';
@@ -36,9 +44,98 @@ program
   .option('--seed <seed>', 'override the scenario seed, to reproduce or vary a run', parseSeed)
   .option('--target <file>', 'run against this target file (your broker or gateway, observed over MQTT) instead of the embedded stack')
   .option('--json <file>', 'write the run report as JSON')
+  .option('--record <dir>', 'record the run\'s MQTT traffic (telemetry, truth, commands, features, alerts) as MCAP into DIR/<scenario>-seed<seed>.mcap')
   .option('--quiet', 'print nothing but errors')
   .action(async (file: string, options: RunFlags) => {
     process.exitCode = await runRun(file, options);
+  });
+
+program
+  .command('test')
+  .description('run scenario files as a suite on parallel worker processes and report (exit 0 pass, 1 fail, 2 invalid input, 3 errored, 4 timed out)')
+  .argument('[paths...]', 'scenario files, folders (recursive) and globs (default: scenarios/)')
+  .option('--workers <n>', `worker processes, each running one scenario at a time (default: half the cores, here ${defaultWorkers()})`, wholeNumber(1))
+  .option('--shard <i/n>', 'run only the i-th of n contiguous slices of the sorted files, 1-based (as Playwright)', parseShardFlag)
+  .option('--grep <regex>', 'run only scenarios whose "file title" matches', parseRegExp)
+  .option('--grep-invert <regex>', 'leave out scenarios whose "file title" matches', parseRegExp)
+  .option('--list', 'print the tests that would run, and exit 0')
+  .option('--seed <seed>', 'override every scenario\'s seed', parseSeed)
+  .option('--repeat-each <n>', 'run each scenario n times, same seed (finds runs that are not deterministic)', wholeNumber(1), 1)
+  .option('--retries <n>', 'retry a test that did not pass up to n times; a pass on a retry is flaky', wholeNumber(0), 0)
+  .option('--fail-on-flaky', 'a flaky test fails the suite (exit 1)')
+  .option('--timeout <s>', 'wall seconds one attempt at a scenario may take; its worker is stopped (status timedOut, exit 4). Default: none', parseTimeoutS)
+  .option('--max-failures <n>', 'stop after n tests failed: nothing more starts, running tests are stopped (interrupted)', wholeNumber(1))
+  .option('--output <dir>', 'folder the file reporters write into', 'test-results')
+  .option('--reporter <names>', 'comma-separated: list, dot, json, junit, github, blob, html, or a module path (default list)', parseReporters)
+  .option('--target <file>', 'run every scenario against this target file instead of its own')
+  .option('--quiet', 'no progress line, and no list output unless --reporter asks for it')
+  .option('--replay <recording>', 'judge a recording (twinbed run --record) with its scenario\'s expectations, or those of the one scenario file given; report to OUTPUT/<recording>.json')
+  .addHelpText('after', TEST_HELP)
+  .action(async (paths: string[], options: TestFlags) => {
+    process.exitCode = await runTest(paths, options);
+  });
+
+program
+  .command('merge-reports')
+  .description('merge the blob reports of sharded `twinbed test` runs and report the union (exit as twinbed test)')
+  .argument('<paths...>', 'folders (searched recursively) or *.blob.json files')
+  .option('--reporter <names>', 'comma-separated: list, dot, json, junit, github, blob, html, or a module path (default list)', parseReporters)
+  .option('--output <dir>', 'folder the file reporters write into', 'test-results')
+  .addHelpText('after', MERGE_HELP)
+  .action(async (paths: string[], options: MergeFlags) => {
+    process.exitCode = await runMergeReports(paths, options);
+  });
+
+// A worker process of `twinbed test` (forked with IPC); not for people.
+program.command('__worker', { hidden: true }).action(() => runTestWorker());
+
+// Recordings (scenarios/recording): record a live system, replay a recording into a target, import a sensor log.
+program
+  .command('record')
+  .description('record a live system\'s MQTT traffic (its devices and what its pipeline publishes) as MCAP (exit 0 recorded, 1 nothing arrived, 2 invalid input)')
+  .requiredOption('--target <file>', 'a kind: mqtt target file: its devices: templates and observe: topics say what to record')
+  .requiredOption('--out <file>', 'the MCAP file to write')
+  .option('--duration <s>', 'wall seconds to record (default: until Ctrl-C)', parseDuration)
+  .option('--topics <filters>', 'comma-separated MQTT filters on the device broker, instead of those from the target\'s templates', parseList)
+  .addHelpText('after', RECORD_HELP)
+  .action(async (options: RecordFlags) => {
+    process.exitCode = await runRecord(options);
+  });
+
+program
+  .command('replay')
+  .description('publish a recording\'s device messages into a target at their recorded pacing ×N or as fast as it acknowledges; --judge judges it (exit 0 done, 1 not acknowledged or failed, 2 invalid input)')
+  .argument('<recording>', 'an MCAP recording from twinbed run --record, twinbed record or twinbed import')
+  .option('--speed <x>', '`max` or a factor of recorded time, 1 = as recorded (default 1; with --judge, the scenario\'s timeScale)', parseTimeScale)
+  .option('--target <file>', 'target file to replay into (default: the recorded scenario\'s target, else the embedded stack)')
+  .option('--topics <globs>', 'comma-separated globs over the recording\'s device topics (default: readings, and truth when the target takes it)', parseList)
+  .option('--scenario <file>', 'use this scenario (rules, gateway, expectations) instead of the recorded one')
+  .option('--judge', 'judge the replay with the scenario\'s expectations, as twinbed run does (same as twinbed test --replay)')
+  .option('--json <file>', 'write the run report as JSON')
+  .option('--quiet', 'print nothing but errors')
+  .addHelpText('after', REPLAY_HELP)
+  .action(async (file: string, options: ReplayFlags) => {
+    process.exitCode = await runReplay(file, options);
+  });
+
+program
+  .command('import')
+  .description('turn a sensor log into a recording that replays as a device')
+  .command('csv')
+  .description('import one column of a CSV (or one value a line) as a device sensor\'s telemetry blocks (exit 0 imported, 2 invalid input)')
+  .argument('<file>', 'the log')
+  .requiredOption('--device <id>', 'the device it replays as')
+  .requiredOption('--sensor <id>', 'the sensor')
+  .requiredOption('--rate <hz>', 'sample rate, Hz', parseImportRate)
+  .requiredOption('--out <file>', 'the MCAP file to write')
+  .option('--unit <unit>', 'unit of the values (default g)')
+  .option('--column <n|name>', 'the column: a number from 1, or a header name (default 1)', parseColumn)
+  .option('--block <n>', 'samples per telemetry block (default 1024, or one second below 1024 Hz)', parseBlock)
+  .option('--site <site>', 'site of the device\'s topic (default site-1)')
+  .option('--start <iso>', 'time of the first sample (default 2026-01-01T00:00:00Z, a scenario\'s default start)', parseStart)
+  .addHelpText('after', IMPORT_CSV_HELP)
+  .action(async (file: string, options: ImportCsvFlags) => {
+    process.exitCode = await runImportCsv(file, options);
   });
 
 program
@@ -110,6 +207,30 @@ program
   .requiredOption('--config <file>', 'gateway YAML file')
   .action(async (options: { config: string }) => {
     await runGateway(options.config);
+  });
+
+program
+  .command('emulate')
+  .description('a hardware emulator: a device\'s firmware on a serial port (a socat pty pair) or MQTT, from a twin\'s physics, with its own drifting clock (exit 0 when stopped or its port closes)')
+  .option('--serial <path>', 'write lines to, and read commands from, this serial port or pty')
+  .addOption(new Option('--baud <n>', 'baud rate of --serial').default(115_200).argParser(parsePositiveInt))
+  .option('--mqtt <url>', 'or speak over this broker, mqtt://host:port')
+  .requiredOption('--device <id>', 'the device id it reports (the twin it stands for)')
+  .addOption(new Option('--template <template>', 'the twin it runs, from template defaults').choices(EMULATE_TEMPLATES).default('pump'))
+  .option('--scenario <file>', 'take the twin (its parameters and faults) from this scenario instead of --template')
+  .option('--drift-ppm <ppm>', 'its clock\'s rate error, ppm (+ runs fast); its timestamps and sampling follow it', parseDriftPpm, 0)
+  .option('--seed <seed>', 'seed of its sensor noise and physics', parseSeed, 1)
+  .addOption(new Option('--format <format>', 'line format').choices(['jsonl', 'csv']).default('jsonl'))
+  .option('--max-rate-hz <hz>', 'highest sample rate on the line, Hz (faster sensors are filtered and decimated)', parseRateHz, 100)
+  .option('--topic <template>', 'MQTT: where it publishes its lines ({device})', 'twinbed-hw/{device}/data')
+  .option('--command-topic <template>', 'MQTT: where it reads commands ({device})', 'twinbed-hw/{device}/cmd')
+  .option('--status-topic <template>', 'MQTT: its retained status and will ({device})', 'twinbed-hw/{device}/status')
+  .option('--qos <0|1>', 'MQTT: QoS of its lines', parseQos, 0)
+  .addOption(new Option('--on-close <what>', 'when its port closes or broker goes: exit, or reconnect and keep running (default: exit on serial, reconnect on MQTT)').choices(['exit', 'reconnect']))
+  .option('--duration <s>', 'stop after this many seconds (default: run until stopped)', parseDuration)
+  .addHelpText('after', EMULATE_HELP)
+  .action(async (options: EmulateFlags) => {
+    process.exitCode = await runEmulate(options);
   });
 
 const model = program.command('model').description('fit and check the edge anomaly model (PCA residual, exported as ONNX)');

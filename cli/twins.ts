@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import v8 from 'node:v8';
 import { InvalidArgumentError } from 'commander';
 import { startMetricsServer, type MetricsServer } from '../gateway';
-import { FleetLoad, formatLoadSummary, loadMetrics, loadShortfalls, loadTarget, parseShard, ProgressLine, readScenario, type Shard } from '../scenarios';
+import { FleetLoad, formatLoadSummary, loadMetrics, loadShortfalls, loadTarget, LoadProgressText, parseShard, ProgressLine, readScenario, type Shard } from '../scenarios';
 import { monotonicWallMs } from '../sim';
 import { EXIT } from './exit-codes';
 import { stderrLogger } from './logger';
@@ -18,10 +18,6 @@ export interface TwinsFlags {
   report?: string;
   metrics?: { host: string; port: number };
 }
-
-/** Wall ms between progress lines: rewritten in place on a terminal, a new line otherwise (CI logs). */
-const TTY_PROGRESS_MS = 1000;
-const LOG_PROGRESS_MS = 10_000;
 
 export const TWINS_HELP = `
 Runs only the scenario's twins, as load on the device broker of a kind: mqtt target file. Its devices: section says
@@ -149,22 +145,9 @@ function notes(scenario: Awaited<ReturnType<typeof readScenario>>['scenario'], t
   return out;
 }
 
-/** Prints progress on stderr until the returned function is called. */
+/** Prints progress on stderr (rewritten every second on a terminal, a line every 10 s otherwise) until the returned function is called. */
 function progress(load: FleetLoad): () => void {
-  const stream = process.stderr;
-  const line = new ProgressLine();
-  const tty = stream.isTTY === true;
-  const timer = setInterval(
-    () => {
-      const text = line.line(load.snapshot(), monotonicWallMs());
-      // A line longer than the terminal would wrap, and \r would then rewrite only its last row.
-      stream.write(tty ? `\r${text.slice(0, Math.max(20, (stream.columns || 120) - 1))}\x1b[K` : `${text}\n`);
-    },
-    tty ? TTY_PROGRESS_MS : LOG_PROGRESS_MS,
-  );
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    if (tty) stream.write('\n');
-  };
+  const text = new LoadProgressText();
+  const line = new ProgressLine(process.stderr, () => text.line(load.snapshot(), monotonicWallMs())).start();
+  return () => line.stop();
 }

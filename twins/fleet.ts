@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { encodeMessage, topics, type CommandV1, type TruthFault, type TruthV1 } from '../protocol';
+import { encodeMessage, topics, type CommandV1, type TelemetryV1, type TruthFault, type TruthV1 } from '../protocol';
 import { monotonicWallMs, type Cancel, type LinkChannel, type RandomStreams, type Scheduler } from '../sim';
 import { blockSeconds, telemetryOf, type Channel } from './channel';
+import type { ExternalBlock, ExternalDevice } from './external-device';
 import type { Machine } from './machine';
 import {
   ConnectGate,
@@ -26,6 +27,11 @@ export interface TwinFleetOptions {
   site: string;
   /** Builds the machines; called once at start with the run's random streams. */
   machines: (streams: RandomStreams) => Promise<Machine[]>;
+  /**
+   * Devices that are not simulated (hardware): each gets a session after the machines', as the device it stands for,
+   * and its blocks are published as they come. Their `{index}` follows the machines'. Default none.
+   */
+  external?: readonly ExternalDevice[];
   /** Each device's position in the whole fleet, for `{index}` (a shard passes the unsharded positions). Default: its order here. */
   indexOf?: (device: string) => number;
   scheduler: Scheduler;
@@ -65,7 +71,7 @@ export interface ReceivedCommand {
   receivedWallMs: number;
   /** Simulated run time (s) at which the twin acted on it. */
   atS: number;
-  /** What the machine did, or undefined if it does not support the action. */
+  /** What the machine did, or undefined if it does not support the action. A device outside the simulation fills it in when it answers. */
   outcome: string | undefined;
 }
 
@@ -100,11 +106,32 @@ interface Twin {
   truth: string;
 }
 
+/** A device outside the simulation, and what the fleet published for it. */
+interface External {
+  device: ExternalDevice;
+  /** None when the device speaks to the system itself (`forward: false`). */
+  session: DeviceSession | undefined;
+  hash: Hash;
+  channels: Map<string, { sensor: string; unit: string; rateHz: number; qos: 0 | 1; seq: number }>;
+  /** Its blocks are published one after another, in the order they came. */
+  chain: Promise<void>;
+}
+
+/** What a session is opened for: a machine, or a device outside the simulation. */
+interface SessionEntry {
+  device: string;
+  index: number;
+  sensors: DeviceIdentity['sensors'];
+  onCommand: (command: CommandV1) => void;
+}
+
 /** Runs machine twins as MQTT devices: one session each, every sensor channel publishing blocks on the scheduler. */
 export class TwinFleet {
   readonly #options: TwinFleetOptions;
   readonly #connection: DeviceConnection & { url: string };
   readonly #twins: Twin[] = [];
+  readonly #external: External[] = [];
+  #halted = false;
   readonly #truthLog: TruthV1[] = [];
   readonly #commands: ReceivedCommand[] = [];
   readonly #stats = new TransportStats();
@@ -121,7 +148,20 @@ export class TwinFleet {
     const fleet = new TwinFleet(options);
     try {
       const machines = await options.machines(options.streams);
-      const sessions = await fleet.#openSessions(machines);
+      let sessions: (DeviceSession | undefined)[];
+      try {
+        sessions = await fleet.#openSessions(
+          machines.map((machine, i) => ({
+            device: machine.id,
+            index: options.indexOf?.(machine.id) ?? i,
+            sensors: machine.channels.map((c) => ({ sensor: c.sensor, unit: c.unit, rateHz: c.rateHz, blockSamples: c.blockSamples })),
+            onCommand: (command) => fleet.#onCommand(machine, command),
+          })),
+        );
+      } catch (error) {
+        for (const machine of machines) machine.dispose?.();
+        throw error;
+      }
       // Schedules are made in machine order once every session is open: a virtual clock breaks ties by insertion order.
       machines.forEach((machine, i) => {
         const session = sessions[i];
@@ -129,6 +169,7 @@ export class TwinFleet {
         else machine.dispose?.();
       });
       fleet.#startTruth();
+      await fleet.#startExternal(options.external ?? [], machines.length);
     } catch (error) {
       await fleet.stop();
       throw error;
@@ -136,11 +177,11 @@ export class TwinFleet {
     return fleet;
   }
 
-  async #openSessions(machines: readonly Machine[]): Promise<(DeviceSession | undefined)[]> {
+  async #openSessions(entries: readonly SessionEntry[]): Promise<(DeviceSession | undefined)[]> {
     const { site, logger, onConnectFailure = 'throw', connectConcurrency = 256 } = this.#options;
     const gate = new ConnectGate(this.#connection.connectRatePerS);
     const files = new Map<string, Promise<Buffer>>();
-    const sessions: (DeviceSession | undefined)[] = new Array(machines.length);
+    const sessions: (DeviceSession | undefined)[] = new Array(entries.length);
     const opened: DeviceSession[] = [];
     let next = 0;
     // The failure of the first device in fleet order, whichever failed first in time: the same run, the same message.
@@ -149,15 +190,10 @@ export class TwinFleet {
       if (first.failure === undefined || index < first.failure.index) first.failure = { index, error };
     };
     const worker = async () => {
-      while (next < machines.length && first.failure === undefined) {
+      while (next < entries.length && first.failure === undefined) {
         const i = next++;
-        const machine = machines[i]!;
-        const id: DeviceIdentity = {
-          site,
-          device: machine.id,
-          index: this.#options.indexOf?.(machine.id) ?? i,
-          sensors: machine.channels.map((c) => ({ sensor: c.sensor, unit: c.unit, rateHz: c.rateHz, blockSamples: c.blockSamples })),
-        };
+        const entry = entries[i]!;
+        const id: DeviceIdentity = { site, device: entry.device, index: entry.index, sensors: entry.sensors };
         try {
           const session = await DeviceSession.open({
             id,
@@ -165,22 +201,21 @@ export class TwinFleet {
             dialect: dialectFor(this.#connection, id, () => this.#options.scheduler.clock.now()),
             stats: this.#stats,
             gate,
-            onCommand: (command) => this.#onCommand(machine, command),
+            onCommand: entry.onCommand,
             ...(logger ? { logger } : {}),
           });
           sessions[i] = session;
           opened.push(session);
         } catch (error) {
           if (onConnectFailure === 'throw') keepFirst(i, error);
-          this.#failed.push({ device: machine.id, reason: (error as Error).message });
+          this.#failed.push({ device: entry.device, reason: (error as Error).message });
           this.#stats.error((error as { reason?: string }).reason ?? (error as Error).message);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(connectConcurrency, machines.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(connectConcurrency, entries.length) }, worker));
     if (first.failure !== undefined) {
       await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
-      for (const machine of machines) machine.dispose?.();
       throw first.failure.error;
     }
     return sessions;
@@ -189,6 +224,54 @@ export class TwinFleet {
   #onCommand(machine: Machine, command: CommandV1): void {
     const atS = (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000;
     this.#commands.push({ device: machine.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: machine.command?.(command, atS) });
+  }
+
+  /** Sessions for the devices outside the simulation that the fleet speaks for, then their blocks flow. */
+  async #startExternal(devices: readonly ExternalDevice[], firstIndex: number): Promise<void> {
+    const forwarded = devices.filter((d) => d.forward);
+    const sessions = await this.#openSessions(
+      forwarded.map((device, i) => ({ device: device.id, index: this.#options.indexOf?.(device.id) ?? firstIndex + i, sensors: device.sensors, onCommand: (command) => this.#onExternalCommand(device, command) })),
+    );
+    for (const device of devices) {
+      const session = device.forward ? sessions[forwarded.indexOf(device)] : undefined;
+      const qos = this.#connection.qos ?? 1;
+      const state: External = {
+        device,
+        session,
+        hash: createHash('sha256'),
+        channels: new Map(device.sensors.map((s) => [s.sensor, { sensor: s.sensor, unit: s.unit, rateHz: s.rateHz, qos, seq: 0 }])),
+        chain: Promise.resolve(),
+      };
+      this.#external.push(state);
+      if (session) device.start((block) => this.#publishExternal(state, session, block));
+    }
+  }
+
+  #publishExternal(state: External, session: DeviceSession, block: ExternalBlock): void {
+    const channel = state.channels.get(block.sensor);
+    if (this.#halted || !channel) return;
+    const telemetry: TelemetryV1 = { type: 'telemetry', v: 1, device: state.device.id, sensor: channel.sensor, seq: channel.seq++, tsMs: block.tsMs, rateHz: channel.rateHz, unit: channel.unit, values: block.values };
+    const messages = session.encode(telemetry, channel.qos);
+    let qos: 0 | 1 = 0;
+    for (const m of messages) {
+      if (m.qos === 1) qos = 1;
+      state.hash.update(m.topic).update(m.payload);
+    }
+    channel.qos = qos;
+    const link = this.#options.link;
+    // In arrival order, one after another: the session's window gives backpressure, the device is not held up by it.
+    state.chain = state.chain.then(() =>
+      link
+        ? link.send({ bytes: messages.reduce((n, m) => n + m.payload.byteLength, 0), qos }, () => session.publish(messages, channel.sensor))
+        : session.publish(messages, channel.sensor),
+    ).catch((error: unknown) => this.#options.logger?.warn({ device: state.device.id, err: error }, 'a hardware reading could not be published'));
+  }
+
+  #onExternalCommand(device: ExternalDevice, command: CommandV1): void {
+    const atS = (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000;
+    const received: ReceivedCommand = { device: device.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: undefined };
+    this.#commands.push(received);
+    void device.command(command).then((outcome) => (received.outcome = outcome));
   }
 
   #startTwin(machine: Machine, session: DeviceSession): void {
@@ -264,9 +347,13 @@ export class TwinFleet {
   }
 
   stats(): DeviceStats[] {
-    return this.#twins.flatMap(({ machine, session, channels }) =>
+    const twins = this.#twins.flatMap(({ machine, session, channels }) =>
       channels.map((c) => ({ device: machine.id, sensor: c.channel.sensor, qos: c.qos, sent: c.seq, dropped: c.dropped, ...session.countsFor(c.channel.sensor) })),
     );
+    const external = this.#external.flatMap(({ device, session, channels }) =>
+      session ? [...channels.values()].map((c) => ({ device: device.id, sensor: c.sensor, qos: c.qos, sent: c.seq, dropped: 0, ...session.countsFor(c.sensor) })) : [],
+    );
+    return [...twins, ...external];
   }
 
   /** What the connections did: connects, PUBACK latency, errors by reason, bytes. */
@@ -315,23 +402,28 @@ export class TwinFleet {
 
   /** SHA-256 over each device's readings (topics and payloads, in publishing order), by device. */
   deviceSha256(): Record<string, string> {
-    return Object.fromEntries(this.#twins.map((t) => [t.machine.id, t.hash.copy().digest('hex')]));
+    return Object.fromEntries([
+      ...this.#twins.map((t) => [t.machine.id, t.hash.copy().digest('hex')]),
+      ...this.#external.filter((e) => e.session).map((e) => [e.device.id, e.hash.copy().digest('hex')]),
+    ]);
   }
 
-  /** Stops producing new blocks. */
+  /** Stops producing new blocks (and publishing those of devices outside the simulation). */
   halt(): void {
+    this.#halted = true;
     this.#cancelTruth();
     for (const twin of this.#twins) for (const c of twin.channels) c.cancel();
   }
 
   /** Waits until every published block is acknowledged (or failed). */
   async drain(): Promise<void> {
-    await Promise.all(this.#twins.map((t) => t.session.drain()));
+    await Promise.all(this.#external.map((e) => e.chain));
+    await Promise.all([...this.#twins.map((t) => t.session.drain()), ...this.#external.map((e) => e.session?.drain())]);
   }
 
   async stop(): Promise<void> {
     this.halt();
-    await Promise.all(this.#twins.map((t) => t.session.close()));
+    await Promise.all([...this.#twins.map((t) => t.session.close()), ...this.#external.map((e) => e.session?.close())]);
     for (const twin of this.#twins) twin.machine.dispose?.();
   }
 }

@@ -46,4 +46,5 @@ export {
   type MotionFault,
 } from './motion';
 export { TwinFleet, type TwinFleetOptions, type DeviceStats, type ReceivedCommand } from './fleet';
+export type { ExternalDevice, ExternalBlock } from './external-device';
 export * from './transport';

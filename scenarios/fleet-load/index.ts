@@ -4,4 +4,4 @@ export { scaledId, scaleFleet, sliceFleet, FleetLoadError, type FleetSlice } fro
 export { parseShard, shardRange, type Shard } from './shard';
 export { loadShortfalls, type FleetLoadReport, type LoadSnapshot, type DeviceLoad } from './load-report';
 export { loadMetrics } from './load-metrics';
-export { ProgressLine, formatLoadSummary } from './load-text';
+export { LoadProgressText, formatLoadSummary } from './load-text';

@@ -9,8 +9,8 @@ function errorText(errors: Readonly<Record<string, number>>): string {
   return entries.length ? entries.map(([reason, n]) => `${reason} ×${int(n)}`).join(', ') : 'none';
 }
 
-/** One status line per call, with the acknowledged rate since the previous call. */
-export class ProgressLine {
+/** The text of `twinbed twins`' progress line (scenarios/progress-line.ts draws it): one call per line, with the acknowledged rate since the previous call. */
+export class LoadProgressText {
   #lastAcked = 0;
   #lastWallMs: number | undefined;
 

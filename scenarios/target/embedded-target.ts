@@ -77,7 +77,7 @@ export class EmbeddedTarget implements RunningTarget {
    * observer has seen every event the cloud holds, or the timeout passes. On a virtual clock simulated time moves on
    * while anything is still on its way: the uplink crosses simulated links, and nothing else would advance it.
    */
-  async settle(fleet: TwinFleet): Promise<SettleOutcome> {
+  async settle(fleet: Pick<TwinFleet, 'stats'>): Promise<SettleOutcome> {
     const { clock, links, settleTimeoutMs } = this.#o;
     const system = this.#system;
     const { cloud, storage } = system;

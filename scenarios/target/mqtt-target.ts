@@ -64,7 +64,7 @@ export class MqttTarget implements RunningTarget {
    * A black box says nothing about being done: wait until what it passed on covers every acknowledged reading (when
    * the mapping can tell) and then until nothing new arrives for `quietMs`, or the timeout.
    */
-  async settle(fleet: TwinFleet): Promise<SettleOutcome> {
+  async settle(fleet: Pick<TwinFleet, 'stats'>): Promise<SettleOutcome> {
     const { quietMs, timeoutS } = this.#config.settle;
     const started = monotonicWallMs();
     const deadline = started + timeoutS * 1000;

@@ -38,7 +38,7 @@ export interface RunningTarget {
   /** What the system stored, per (device, sensor), when the target can count it. */
   stored?(): Promise<StoredCount[]>;
   /** Called once the twins have stopped and every reading is acknowledged: waits until the system is done with them. */
-  settle(fleet: TwinFleet): Promise<SettleOutcome>;
+  settle(fleet: Pick<TwinFleet, 'stats'>): Promise<SettleOutcome>;
   /** Carries out a step on the system itself (the embedded gateway's `crash`); returns what it did. */
   act?(action: string, args: Record<string, unknown>): Promise<string>;
   /** Figures for the report beyond the observation. */

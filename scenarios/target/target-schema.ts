@@ -3,11 +3,15 @@ import { DeviceConnectionSchema } from '../../twins';
 import { expandEnv, type EnvProblem } from '../../protocol';
 import { ObserveSchema } from './observe-schema';
 import { StoreQuerySchema } from './store-probe';
+import { HardwareBindingsSchema } from '../hardware/hardware-schema';
 
 export const SkipSchema = z
   .object({
-    expectation: z.enum(['alert', 'no-alert', 'stored-exactly-once']).describe('The type of expectation this target does not judge.'),
-    device: z.string().optional().describe('Only expectations on this device. Default: every one of the type.'),
+    expectation: z
+      .enum(['alert', 'no-alert', 'stored-exactly-once', 'command', 'no-loss', 'threshold'])
+      .describe('The type of expectation this target does not judge; `threshold` for the scenario\'s thresholds.'),
+    device: z.string().optional().describe('Only expectations on this device (for thresholds: with this device tag). Default: every one of the type.'),
+    metric: z.string().optional().describe('With `expectation: threshold`: only thresholds on this metric. Default: every threshold.'),
     reason: z.string().min(3).describe('Why, shown in every report beside the skipped expectation. Required.'),
   })
   .strict();
@@ -27,6 +31,7 @@ export const EmbeddedTargetSchema = z
       'How the twins connect. With a url, the embedded gateway takes devices from that broker (e.g. a Mosquitto that speaks MQTT 5). Default: its embedded broker, twinbed CBOR.',
     ),
     skip: z.array(SkipSchema).default([]).describe('Expectations not to judge, each with a reason. Default none.'),
+    hardware: HardwareBindingsSchema,
   })
   .strict();
 
@@ -44,6 +49,7 @@ export const MqttTargetSchema = z
       .enum(['broker', 'local'])
       .default('local')
       .describe('Publish ground truth on the devices\' broker (`broker`) or keep it in twinbed (`local`), so the system under test cannot see it. Default `local`.'),
+    hardware: HardwareBindingsSchema,
   })
   .strict();
 
