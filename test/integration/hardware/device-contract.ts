@@ -71,11 +71,8 @@ export function deviceContract(name: string, factory: () => Promise<ContractSubj
         expect(readings[i]!.seq, 'seq').toBe(readings[i - 1]!.seq! + 1);
         expect(readings[i]!.deviceMs!, 'device clock').toBeGreaterThan(readings[i - 1]!.deviceMs!);
       }
-      // On our clock too, within 10 % (its drift and the line's bursts).
-      const samples = samplesOf(sensor);
-      const wallS = (samples.at(-1)!.receivedWallMs - samples[0]!.receivedWallMs) / 1000;
-      expect((samples.length - 1) / wallS).toBeGreaterThan(rate * 0.9);
-      expect((samples.length - 1) / wallS).toBeLessThan(rate * 1.1);
+      // How its clock runs against ours is the next test's, on the least delayed reading of each second: arrival
+      // times alone swing with the line's bursts and a busy machine (an 11 % excess over 2.5 s under the full suite).
       expect(device.counters().framingErrors).toEqual({});
     });
 
