@@ -1,12 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario, runScenario, type RunResult } from '../../scenarios';
 import { HtmlReporter } from '../../scenarios/suite/html';
 import type { SuiteAttempt, SuiteStatus, SuiteSummary, SuiteTestResult } from '../../scenarios/suite/suite-types';
-import { chartChanges, installPixelReader, readCharts, snapshotCharts } from '../support/report-page';
+import { chartChanges, openReportOffline, readCharts, snapshotCharts } from '../support/report-page';
 import { ROOT } from '../support/twinbed-process';
 
 const CHROMIUM = process.env.TWINBED_CHROMIUM ?? '/usr/bin/chromium';
@@ -111,21 +110,7 @@ describe('html reporter: a report of real runs, opened offline in Chromium', () 
 
   it('opens from file:// with no network, no error, and a drawn plot for every scenario', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    const offsite: string[] = [];
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`);
-    });
-    // Offline means offline: anything but the report file itself fails, and is recorded.
-    await page.route('**', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      offsite.push(url);
-      return route.abort();
-    });
-    await installPixelReader(page);
-    await page.goto(pathToFileURL(reportFile).href);
+    const { errors, offsite } = await openReportOffline(page, reportFile);
 
     // Summary first, failures first.
     await expect.poll(() => page.locator('details.test').count()).toBe(7);

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonResults, junitCases, validateJunit } from '../cli/test-command-support';
-import { installPixelReader, readCharts } from '../support/report-page';
+import { openReportOffline, readCharts } from '../support/report-page';
 import { ROOT, runTwinbed } from '../support/twinbed-process';
 
 // The scenario library is a suite, run as CI runs it: every file judged, reported as JUnit, HTML and JSON.
@@ -54,20 +53,7 @@ describe(`twinbed test ${LIBRARY}`, () => {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    const offsite: string[] = [];
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
-    });
-    await page.route('**', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      offsite.push(url);
-      return route.abort();
-    });
-    await installPixelReader(page);
-    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    const { errors, offsite } = await openReportOffline(page, join(dir, 'index.html'));
 
     const json = await jsonResults(dir);
     await expect.poll(() => page.locator('details.test').count()).toBe(json.results.length);

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 
 // Reads the charts of twinbed's HTML report (scenarios/suite/html) in Chromium, for the tests that open one.
@@ -76,4 +77,26 @@ export function chartChanges(page: Page, testId: string) {
       return changed / (now.length / 4);
     });
   }, testId);
+}
+
+/**
+ * Opens a report file as a user would, offline: anything but file: URLs is aborted and listed in `offsite`; page
+ * errors and console errors or warnings are listed in `errors`. Charts can then be read with {@link readCharts}.
+ */
+export async function openReportOffline(page: Page, file: string): Promise<{ errors: string[]; offsite: string[] }> {
+  const errors: string[] = [];
+  const offsite: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`);
+  });
+  await page.route('**', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    offsite.push(url);
+    return route.abort();
+  });
+  await installPixelReader(page);
+  await page.goto(pathToFileURL(file).href);
+  return { errors, offsite };
 }
