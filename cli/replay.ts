@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  formatHardwareLine,
   judgeRecording,
   JsonReporter,
   ListReporter,
@@ -29,7 +30,9 @@ export const REPLAY_HELP = `
 Publishes a recording's device messages (readings; ground truth too when the target takes it on its broker) into a
 target as those devices: one MQTT session each, with the target's client ids, credentials and payload format, each
 message at its recorded time. Readings go out in the target's format; into twinbed's own they are the bytes that
-were recorded. The target is observed as in \`twinbed run\`: the summary says what it published back.
+were recorded. The target is observed as in \`twinbed run\`: the summary says what it published back. A device the
+target binds to hardware (its \`hardware:\`) is not replayed: the device publishes live in its place, and the
+recorded scenario's steps on it go to the device at their recorded times (hardware runs in real time: --speed 1).
 
   --speed 1      recorded pacing (the default); 10 = ten times faster
   --speed max    virtual time: as fast as the target acknowledges
@@ -102,7 +105,8 @@ function describeReplay(file: string, info: ReplayInfo, speed: number | 'max' | 
   const messages = info.channels.reduce((n, c) => n + c.messages, 0);
   const what = info.kind === 'run' ? `recorded run of "${info.scenario}" (seed ${info.seed})` : `${info.kind} recording`;
   const pace = speed === undefined ? '' : speed === 'max' ? ' as fast as the target acknowledges' : ` at ×${speed} of recorded time`;
-  return `twinbed replay ${file}: ${what}, ${info.channels.length} device topics, ${messages} messages${pace}`;
+  const live = info.live.length ? `; live from hardware, not replayed: ${info.live.join(', ')}` : '';
+  return `twinbed replay ${file}: ${what}, ${info.channels.length} device topics, ${messages} messages${pace}${live}`;
 }
 
 function replaySummary(result: RunResult): string {
@@ -112,6 +116,8 @@ function replaySummary(result: RunResult): string {
     `  published ${stats.published} readings from ${devices} ${devices === 1 ? 'device' : 'devices'} into ${result.target}, ${stats.acked} acknowledged`,
     `  observed: ${stats.windows} feature windows, ${stats.alerts} alerts raised, ${stats.commandsReceived} commands to the devices`,
     ...timeline.alerts.map((a) => `    ${a.device}${a.sensor ? `/${a.sensor}` : ''} ${a.rule} ${a.state} at ${a.atS} s`),
+    ...Object.entries(stats.hardware ?? {}).map(([device, hardware]) => `  ${formatHardwareLine(device, hardware)}`),
+    ...timeline.steps.filter((s) => stats.hardware?.[s.device]).map((s) => `    step ${s.action} at ${s.atS} s: ${s.outcome}`),
     `  replayed ${result.simulatedS} s in ${(wall.ms / 1000).toFixed(1)} s of wall time (×${wall.speedup.toFixed(1)}); telemetry sha256 ${result.telemetrySha256}`,
   ];
   return `${lines.join('\n')}\n`;

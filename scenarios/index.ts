@@ -22,4 +22,4 @@ export * from './fleet-load';
 export { ProgressLine, formatRunProgress, formatWallS, type ProgressStream, type ProgressLineOptions } from './progress-line';
 export * from './suite';
 export * from './recording';
-export { startEmulator, emulatedMachine, openHardware, HardwareBindingSchema, HardwareError, type EmulatorOptions, type RunningEmulator, type HardwareBinding, type HardwareReport } from './hardware';
+export { startEmulator, emulatedMachine, openHardware, formatHardwareLine, HardwareBindingSchema, HardwareError, type EmulatorOptions, type RunningEmulator, type HardwareBinding, type HardwareReport } from './hardware';

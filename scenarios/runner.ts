@@ -87,6 +87,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
 
   const ignored = loaded.target.kind === 'embedded' ? [] : [...(scenario.rules.length ? ['rules:'] : []), ...(scenario.gateway ? ['gateway:'] : [])];
+  const notes = [
+    ...(ignored.length ? [`${ignored.join(' and ')} configure the embedded stack; ${loaded.name} is judged on what it does itself`] : []),
+    ...(options.devices ? (loaded.target.hardware ?? []).map((b) => `${b.device} is live hardware (the target's hardware:), not the recording: its readings are the device's own, and its steps go to the device`) : []),
+  ];
   await notify('onBegin', {
     scenario: scenario.name,
     file: options.file,
@@ -94,7 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     durationS: scenario.durationS,
     timeScale: scenario.timeScale,
     target: loaded.name,
-    ...(ignored.length ? { notes: [`${ignored.join(' and ')} configure the embedded stack; ${loaded.name} is judged on what it does itself`] } : {}),
+    ...(notes.length ? { notes } : {}),
   });
   const startMs = Date.parse(scenario.startTime);
   const endMs = startMs + scenario.durationS * 1000;

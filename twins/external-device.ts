@@ -21,8 +21,8 @@ export interface ExternalDevice {
    * to the system under test itself; the fleet opens no session for it and only carries the test's steps.
    */
   readonly forward: boolean;
-  /** Starts delivering blocks, each sensor's in time order; called once, when its session is open. */
-  start(emit: (block: ExternalBlock) => void): void;
+  /** Starts delivering blocks, each sensor's in time order; called once, when its session is open. `emit` is false for a block not taken (the run has halted). */
+  start(emit: (block: ExternalBlock) => boolean): void;
   /** Carries a command to the device; resolves with what it said it did (or what became of the command). Never rejects. */
   command(command: CommandV1): Promise<string>;
 }

@@ -60,6 +60,8 @@ export interface TwinFleetOptions {
   connectConcurrency?: number;
   /** The simulated network between the devices and their broker; readings cross it before they are published. */
   link?: LinkChannel;
+  /** Where the sessions' connects, acknowledgements and errors are counted, when other devices of the run share it. Default: the fleet's own. */
+  stats?: TransportStats;
   logger?: Logger;
 }
 
@@ -134,12 +136,13 @@ export class TwinFleet {
   #halted = false;
   readonly #truthLog: TruthV1[] = [];
   readonly #commands: ReceivedCommand[] = [];
-  readonly #stats = new TransportStats();
+  readonly #stats: TransportStats;
   readonly #failed: { device: string; reason: string }[] = [];
   #cancelTruth: Cancel = () => {};
 
   private constructor(options: TwinFleetOptions) {
     this.#options = options;
+    this.#stats = options.stats ?? new TransportStats();
     const connection = options.connection ?? DeviceConnectionSchema.parse({});
     this.#connection = { ...connection, url: connection.url ?? options.brokerUrl };
   }
@@ -247,9 +250,9 @@ export class TwinFleet {
     }
   }
 
-  #publishExternal(state: External, session: DeviceSession, block: ExternalBlock): void {
+  #publishExternal(state: External, session: DeviceSession, block: ExternalBlock): boolean {
     const channel = state.channels.get(block.sensor);
-    if (this.#halted || !channel) return;
+    if (this.#halted || !channel) return false;
     const telemetry: TelemetryV1 = { type: 'telemetry', v: 1, device: state.device.id, sensor: channel.sensor, seq: channel.seq++, tsMs: block.tsMs, rateHz: channel.rateHz, unit: channel.unit, values: block.values };
     const messages = session.encode(telemetry, channel.qos);
     let qos: 0 | 1 = 0;
@@ -265,6 +268,7 @@ export class TwinFleet {
         ? link.send({ bytes: messages.reduce((n, m) => n + m.payload.byteLength, 0), qos }, () => session.publish(messages, channel.sensor))
         : session.publish(messages, channel.sensor),
     ).catch((error: unknown) => this.#options.logger?.warn({ device: state.device.id, err: error }, 'a hardware reading could not be published'));
+    return true;
   }
 
   #onExternalCommand(device: ExternalDevice, command: CommandV1): void {

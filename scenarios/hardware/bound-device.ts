@@ -23,7 +23,7 @@ export interface HardwareReport {
   lostLines: number;
   /** Times its clock or counter went back (it restarted). */
   restarts: number;
-  /** Samples received, and readings (blocks of blockSamples) handed to the target, by sensor. */
+  /** Samples received, and readings (blocks of blockSamples) the run took to publish into the target (none after it halted), by sensor. */
   samples: Record<string, number>;
   published: Record<string, number>;
   /** Its clock's rate error against the run's, ppm, once two seconds of readings tell it. */
@@ -65,7 +65,7 @@ export class BoundDevice implements ExternalDevice {
   readonly #samples: Record<string, number> = {};
   readonly #published: Record<string, number> = {};
   readonly #drift = new DriftEstimator();
-  #emit: ((block: ExternalBlock) => void) | undefined;
+  #emit: ((block: ExternalBlock) => boolean) | undefined;
   #anchor: { deviceMs: number; runMs: number } | undefined;
   #lastDeviceMs: number | undefined;
   #lastSeq: number | undefined;
@@ -88,7 +88,7 @@ export class BoundDevice implements ExternalDevice {
     device.on('reading', (reading) => this.#reading(reading));
   }
 
-  start(emit: (block: ExternalBlock) => void): void {
+  start(emit: (block: ExternalBlock) => boolean): void {
     this.#emit = emit;
   }
 
@@ -163,8 +163,7 @@ export class BoundDevice implements ExternalDevice {
     if (pending.values.length === 0) return;
     const values = Float32Array.from(pending.values);
     pending.values = [];
-    this.#published[sensor] = (this.#published[sensor] ?? 0) + 1;
-    this.#emit?.({ sensor, tsMs: pending.startMs, values });
+    if (this.#emit?.({ sensor, tsMs: pending.startMs, values })) this.#published[sensor] = (this.#published[sensor] ?? 0) + 1;
   }
 
   #atS(): number {

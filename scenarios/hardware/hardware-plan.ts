@@ -10,7 +10,7 @@ interface ScenarioPart {
 /**
  * What a scenario asks that bound hardware cannot do, each on the scenario field it is about: hardware runs in real
  * time, must stand for one of the scenario's twins, and a real machine takes no injected fault (a replay injects
- * none either: its faults are the recording's ground truth, so they stand).
+ * none either: its faults are the recording's, so they stand; a bound twin's recorded truth is not replayed).
  */
 export function hardwareRefusals(
   scenario: ScenarioPart,
@@ -30,7 +30,7 @@ export function hardwareRefusals(
   if (scenario.timeScale !== 1) {
     refusals.push({
       path: ['timeScale'],
-      message: `the target (${targetName}) binds ${[...bound].join(', ')} to hardware, which runs in real time: set timeScale: 1 (it is ${scenario.timeScale})`,
+      message: `the target (${targetName}) binds ${[...bound].join(', ')} to hardware, which runs in real time: ${options.replay ? 'replay with --speed 1' : 'set timeScale: 1'} (it is ${scenario.timeScale})`,
     });
   }
   scenario.faults.forEach((fault, i) => {

@@ -42,13 +42,16 @@ export interface ReplayInfo {
   scenario: string;
   seed: string | number;
   channels: readonly RecordedChannel[];
+  /** Devices the target binds to hardware: their recorded messages are not replayed, the hardware publishes live. */
+  live: readonly string[];
 }
 
 /**
  * Judges a recording with its scenario's expectations: its devices' messages are published into the target (by
  * default twinbed's embedded stack) at their recorded times, the run observes the system as any run does, and the
- * same runner evaluates the expectations. A recorded run replayed into the stack it was recorded on gives the same
- * verdict, the same detection delays and the same telemetry sha256.
+ * same runner evaluates the expectations. A device the target binds to hardware is not replayed: the hardware publishes
+ * live in its place and takes the scenario's steps on it at their recorded times. A recorded run replayed into the
+ * stack it was recorded on gives the same verdict, the same detection delays and the same telemetry sha256.
  */
 export async function judgeRecording(file: string, options: ReplayOptions = {}, onInfo?: (info: ReplayInfo) => void): Promise<RunResult> {
   return replay(file, options, true, onInfo);
@@ -80,12 +83,17 @@ async function replay(file: string, options: ReplayOptions, judge: boolean, onIn
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.settleTimeoutMs !== undefined ? { settleTimeoutMs: options.settleTimeoutMs } : {}),
       ...(options.record ? { record: options.record } : {}),
-      devices: async ({ setting, target, startMs, endMs, logger }) => {
-        const channels = choose(target);
-        onInfo?.({ recording: file, kind: recording.kind ?? 'foreign', scenario: scenario.name, seed, channels });
+      devices: async ({ setting, target, startMs, endMs, external, logger }) => {
+        const live = external.map((d) => d.id);
+        // A bound device's recorded messages stay out, its ground truth too: that labels the recorded twin, not the hardware.
+        const channels = choose(target).filter((c) => c.info.device === undefined || !live.includes(c.info.device));
+        onInfo?.({ recording: file, kind: recording.kind ?? 'foreign', scenario: scenario.name, seed, channels, live });
+        const link = setting.links.get('twins->edge')?.channel;
         return Replayer.start({
           recording,
           channels,
+          external,
+          ...(link ? { link } : {}),
           connection: target.devices,
           baseDir: target.baseDir,
           site: scenario.site,

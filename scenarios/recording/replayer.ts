@@ -1,16 +1,18 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CommandV1, TelemetryV1, TruthV1 } from '../../protocol';
-import { monotonicWallMs, type Cancel, type Scheduler } from '../../sim';
+import { monotonicWallMs, RandomStreams, type Cancel, type LinkChannel, type Scheduler } from '../../sim';
 import {
   ConnectGate,
   DeviceSession,
   dialectFor,
   sessionConnectFor,
   TransportStats,
+  TwinFleet,
   type DeviceConnection,
   type DeviceIdentity,
   type DeviceStats,
+  type ExternalDevice,
   type OutMessage,
   type ReceivedCommand,
   type TransportSummary,
@@ -22,8 +24,15 @@ import type { RecordedChannel, RecordedMessage, Recording } from './recording-re
 
 export interface ReplayerOptions {
   recording: Recording;
-  /** The channels to publish (device-side ones: telemetry, device messages, ground truth). */
+  /** The channels to publish (device-side ones: telemetry, device messages, ground truth); none of an `external` device's. */
   channels: readonly RecordedChannel[];
+  /**
+   * Devices bound to hardware (the target's `hardware:`): they publish live, as in a run, in place of their recorded
+   * channels, and take the system's commands. Default none.
+   */
+  external?: readonly ExternalDevice[];
+  /** The simulated device link (`twins->edge`) the hardware's readings cross, as in a run. Default: none. */
+  link?: LinkChannel;
   /** Where and how the devices connect: the target's `devices:` (URL, client ids, credentials, payload format). */
   connection: DeviceConnection & { url: string };
   /** Credential paths in `connection` are relative to this folder. */
@@ -55,8 +64,8 @@ const NOT_ACTED_ON = 'not carried out: the device is a recording, whose replayed
  * Publishes a recording's device-side messages into a target as its devices: one MQTT session per recorded device,
  * with the target's client ids, credentials and payload format, each message at its log time on the run's clock (so
  * ×N or as fast as the broker acknowledges). Telemetry goes out through the target's format: into twinbed's own it
- * gives back the bytes that were recorded. It stands in for the fleet of a run (RunFleet), so a replay is judged by
- * the same runner as the run it came from.
+ * gives back the bytes that were recorded. Devices bound to hardware publish live beside them, as in a run. It stands
+ * in for the fleet of a run (RunFleet), so a replay is judged by the same runner as the run it came from.
  */
 export class Replayer implements RunFleet {
   readonly #o: ReplayerOptions;
@@ -65,6 +74,8 @@ export class Replayer implements RunFleet {
   readonly #stats = new TransportStats();
   readonly #commands: ReceivedCommand[] = [];
   readonly #truth: TruthV1[] = [];
+  /** The devices bound to hardware, publishing live: a fleet of no twins (see TwinFleetOptions.external). */
+  #live: TwinFleet | undefined;
   #iterator: AsyncGenerator<RecordedMessage> | undefined;
   #cancel: Cancel = () => {};
   #halted = false;
@@ -81,6 +92,7 @@ export class Replayer implements RunFleet {
     const replayer = new Replayer(options);
     try {
       await replayer.#openSessions();
+      if (options.external?.length) replayer.#live = await replayer.#startLive(options.external);
       replayer.#iterator = options.recording.messages(options.channels);
       await replayer.#scheduleNext();
     } catch (error) {
@@ -117,6 +129,30 @@ export class Replayer implements RunFleet {
       });
       this.#devices.set(device, { session, hash: createHash('sha256') });
     }
+  }
+
+  /** The hardware's sessions, numbered after the recorded devices' for `{index}`, counted with theirs. */
+  async #startLive(external: readonly ExternalDevice[]): Promise<TwinFleet> {
+    const { connection, baseDir, site, scheduler, startMs, endMs, link, logger } = this.#o;
+    const forwarded = external.filter((d) => d.forward).map((d) => d.id);
+    const firstIndex = this.#devices.size;
+    return TwinFleet.start({
+      brokerUrl: connection.url,
+      connection,
+      baseDir,
+      site,
+      machines: () => Promise.resolve([]),
+      external,
+      indexOf: (device) => firstIndex + forwarded.indexOf(device),
+      scheduler,
+      // No twin draws from them: the fleet has none.
+      streams: new RandomStreams('replay'),
+      startMs,
+      endMs,
+      stats: this.#stats,
+      ...(link ? { link } : {}),
+      ...(logger ? { logger } : {}),
+    });
   }
 
   #onCommand(device: string, command: CommandV1): void {
@@ -169,18 +205,21 @@ export class Replayer implements RunFleet {
   }
 
   stats(): DeviceStats[] {
-    return [...this.#readings.values()].map((r) => ({ ...r, dropped: 0, ...this.#devices.get(r.device)!.session.countsFor(r.sensor) }));
+    const replayed = [...this.#readings.values()].map((r) => ({ ...r, dropped: 0, ...this.#devices.get(r.device)!.session.countsFor(r.sensor) }));
+    return [...replayed, ...(this.#live?.stats() ?? [])];
   }
 
   transport(): TransportSummary & { devicesFailed: number } {
-    return { ...this.#stats.summary(), devicesFailed: 0 };
+    return { ...this.#stats.summary(), devicesFailed: this.#live?.transport().devicesFailed ?? 0 };
   }
 
+  /** Commands the system sent the devices, recorded and live, in arrival order. */
   commands(): readonly ReceivedCommand[] {
-    return this.#commands;
+    const live = this.#live?.commands() ?? [];
+    return live.length ? [...this.#commands, ...live].sort((a, b) => a.receivedWallMs - b.receivedWallMs) : this.#commands;
   }
 
-  /** A scenario step cannot act on a recording: what the device did is in its readings already. */
+  /** A scenario step cannot act on a recording: what the device did is in its readings already. (The runner sends a step on hardware to the hardware.) */
   applyStep(): string {
     return NOT_ACTED_ON;
   }
@@ -189,10 +228,11 @@ export class Replayer implements RunFleet {
     return this.#truth;
   }
 
-  /** SHA-256 over what each device published (topic and payload, in order), combined as TwinFleet combines its twins'. */
+  /** SHA-256 over what each device published (topic and payload, in order), the hardware's too, combined as TwinFleet combines its twins'. */
   telemetrySha256(): string {
     const all = createHash('sha256');
-    const devices = [...this.#devices].map(([device, d]) => [device, d.hash.copy().digest('hex')] as const).sort(([a], [b]) => a.localeCompare(b));
+    const replayed = [...this.#devices].map(([device, d]) => [device, d.hash.copy().digest('hex')] as const);
+    const devices = [...replayed, ...Object.entries(this.#live?.deviceSha256() ?? {})].sort(([a], [b]) => a.localeCompare(b));
     for (const [device, hash] of devices) all.update(`${device}:${hash}\n`);
     return all.digest('hex');
   }
@@ -200,17 +240,18 @@ export class Replayer implements RunFleet {
   halt(): void {
     this.#halted = true;
     this.#cancel();
+    this.#live?.halt();
     this.#finish();
   }
 
   async drain(): Promise<void> {
-    await Promise.all([...this.#devices.values()].map((d) => d.session.drain()));
+    await Promise.all([...[...this.#devices.values()].map((d) => d.session.drain()), this.#live?.drain()]);
   }
 
   async stop(): Promise<void> {
     this.halt();
     await this.#iterator?.return(undefined);
-    await Promise.all([...this.#devices.values()].map((d) => d.session.close()));
+    await Promise.all([...[...this.#devices.values()].map((d) => d.session.close()), this.#live?.stop()]);
   }
 }
 

@@ -64,7 +64,12 @@ export function spawnCommand(command: string, args: readonly string[], options: 
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       const group = -child.pid!;
-      process.kill(group, 'SIGTERM');
+      try {
+        process.kill(group, 'SIGTERM');
+      } catch {
+        // It exited (its port closed, say) after the check above, before its exit event: nothing left to stop.
+        return exited;
+      }
       const timer = setTimeout(() => {
         try {
           process.kill(group, 'SIGKILL');

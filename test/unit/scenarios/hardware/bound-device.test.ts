@@ -36,7 +36,10 @@ function bound(binding: Partial<HardwareBindingInput> = {}) {
     startMs: START_MS,
   });
   const blocks: ExternalBlock[] = [];
-  b.start((block) => blocks.push(block));
+  b.start((block) => {
+    blocks.push(block);
+    return true;
+  });
   /** A line read at wall ms `wallMs` (the run's clock moves with it) with the device's clock at `deviceMs`. */
   const line = (wallMs: number, deviceMs: number | undefined, seq: number, value = 1) => {
     nowMs = START_MS + wallMs;
