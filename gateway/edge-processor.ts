@@ -97,7 +97,8 @@ export class EdgeProcessor {
   readonly #o: EdgeProcessorOptions;
   readonly #rules: AlertEngine;
   readonly #streams = new Map<string, Stream>();
-  #commandSeq = 0;
+  /** Per device: a command's id must not depend on how other devices' readings interleaved with its own. */
+  readonly #commandSeq = new Map<string, number>();
 
   constructor(options: EdgeProcessorOptions) {
     this.#o = options;
@@ -247,13 +248,19 @@ export class EdgeProcessor {
           v: 1,
           device: event.device,
           tsMs: event.tsMs,
-          id: `edge-${++this.#commandSeq}`,
+          id: `edge-${event.device}-${this.#nextCommandSeq(event.device)}`,
           action: action.action,
           ...(action.args ? { args: action.args } : {}),
         };
         into.commands.push({ device: event.device, command, detectedWallMs });
       }
     }
+  }
+
+  #nextCommandSeq(device: string): number {
+    const next = (this.#commandSeq.get(device) ?? 0) + 1;
+    this.#commandSeq.set(device, next);
+    return next;
   }
 
   /** On an event, the blocks of the last preS seconds go up (as raw), and the next postS seconds follow. */

@@ -395,6 +395,14 @@ export class Gateway {
     return processed.result;
   }
 
+  /**
+   * Resolves once every reading accepted so far has been processed (its windows, events and local commands sent):
+   * a simulation on a virtual clock waits on it so that a command follows from its readings at the same simulated time.
+   */
+  async idle(): Promise<void> {
+    await this.#pump?.idle();
+  }
+
   /** Emits every open window (the end of a run, or a shutdown without a durable store) and queues the results. */
   async flush(): Promise<void> {
     await this.#pump?.idle();

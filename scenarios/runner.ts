@@ -36,6 +36,9 @@ export interface RunOptions {
 }
 
 /** What a run needs of the devices publishing into it: the scenario's twins, or a replay of a recording. */
+/** Simulated ms between pipeline barriers when the gateway has local actions: the finest a command's landing time gets. */
+export const COMMAND_BARRIER_MS = 100;
+
 export type RunFleet = Pick<TwinFleet, 'halt' | 'drain' | 'stop' | 'stats' | 'transport' | 'commands' | 'applyStep' | 'telemetrySha256' | 'truthLog'>;
 
 /** What the `devices` option is given to start them: the run's scheduler and links, its target, its simulated span. */
@@ -124,9 +127,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     if (options.record) recording = await RunRecording.start(options.record, { scenario, ...(options.source !== undefined ? { source: options.source } : {}), ...(options.file ? { file: options.file } : {}), seed, loaded, target, clock, startMs, ...(logger ? { logger } : {}) });
     // Twins bound to hardware (the target's hardware:) are not simulated: their devices publish in their place.
     hardware = await openHardware(loaded.target.hardware, { clock, startMs, defaultUrl: target.devices.url, ...(logger ? { logger } : {}) });
-    fleet = options.devices
-      ? await options.devices({ scenario, setting, target, startMs, endMs, external: hardware.devices, ...(logger ? { logger } : {}) })
+    // At timeScale max the twins run ahead of the pipeline by however much this machine allows; with local actions
+    // that would decide when a command lands, and so the twin's signal after it. Instead, every COMMAND_BARRIER_MS of
+    // simulated time the clock waits for the pipeline, and the twins take its commands then: same seed, same bytes.
+    const barrier = clock instanceof VirtualClock && !options.devices && (scenario.gateway?.actions.length ?? 0) > 0 ? target.barrier?.bind(target) : undefined;
+    const twins = options.devices
+      ? undefined
       : await startScenarioFleet(scenario, setting, {
+          holdCommands: barrier !== undefined,
           external: hardware.devices,
           brokerUrl: target.devices.url,
           connection: target.devices,
@@ -136,6 +144,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           endMs,
           logger,
         });
+    fleet = twins ?? (await options.devices!({ scenario, setting, target, startMs, endMs, external: hardware.devices, ...(logger ? { logger } : {}) }));
+    const releaseCommands =
+      barrier && twins
+        ? async () => {
+            await barrier(twins);
+            twins.releaseCommands();
+          }
+        : undefined;
+    if (releaseCommands) stepCancels.push(setting.scheduler.every(COMMAND_BARRIER_MS, releaseCommands, { startMs: startMs + COMMAND_BARRIER_MS, endMs }));
     target.observer.log.watch(await watchedSeries(scenario));
     const running = fleet;
     const bound = hardware;
@@ -163,6 +180,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       progressTimer.unref();
     }
     await runClockUntil(clock, endMs);
+    await releaseCommands?.();
     fleet.halt();
     await drainLinks(setting.links, clock);
     await fleet.drain();

@@ -119,6 +119,8 @@ export function startScenarioFleet(
     endMs?: number | undefined;
     /** Devices bound to hardware: their twins are not simulated, they publish in their place. Default none. */
     external?: readonly ExternalDevice[];
+    /** Hold the system's commands until the fleet's releaseCommands() (see TwinFleetOptions.holdCommands). */
+    holdCommands?: boolean;
     logger?: Logger | undefined;
   },
 ): Promise<TwinFleet> {
@@ -133,6 +135,7 @@ export function startScenarioFleet(
     // Random streams are named by device, so leaving bound twins out changes no other twin's signal.
     machines: (streams) => createMachines(bound.size ? { ...scenario, twins: scenario.twins.filter((t) => !bound.has(t.id)) } : scenario, streams),
     ...(options.external?.length ? { external: options.external } : {}),
+    ...(options.holdCommands ? { holdCommands: true } : {}),
     scheduler: setting.scheduler,
     streams: setting.streams,
     ...(link ? { link } : {}),

@@ -60,6 +60,11 @@ export interface TwinFleetOptions {
   connectConcurrency?: number;
   /** The simulated network between the devices and their broker; readings cross it before they are published. */
   link?: LinkChannel;
+  /**
+   * Hold the system's commands until releaseCommands(): a run on a virtual clock hands them over at its pipeline
+   * barriers, so when a command lands in simulated time does not depend on how fast the machine running it is.
+   */
+  holdCommands?: boolean;
   /** Where the sessions' connects, acknowledgements and errors are counted, when other devices of the run share it. Default: the fleet's own. */
   stats?: TransportStats;
   logger?: Logger;
@@ -136,6 +141,7 @@ export class TwinFleet {
   #halted = false;
   readonly #truthLog: TruthV1[] = [];
   readonly #commands: ReceivedCommand[] = [];
+  readonly #held: { machine: Machine; command: CommandV1; receivedWallMs: number }[] = [];
   readonly #stats: TransportStats;
   readonly #failed: { device: string; reason: string }[] = [];
   #cancelTruth: Cancel = () => {};
@@ -225,8 +231,30 @@ export class TwinFleet {
   }
 
   #onCommand(machine: Machine, command: CommandV1): void {
+    if (this.#options.holdCommands) this.#held.push({ machine, command, receivedWallMs: monotonicWallMs() });
+    else this.#act(machine, command, monotonicWallMs());
+  }
+
+  #act(machine: Machine, command: CommandV1, receivedWallMs: number): void {
     const atS = (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000;
-    this.#commands.push({ device: machine.id, command, receivedWallMs: monotonicWallMs(), atS, outcome: machine.command?.(command, atS) });
+    this.#commands.push({ device: machine.id, command, receivedWallMs, atS, outcome: machine.command?.(command, atS) });
+  }
+
+  /**
+   * Hands the held commands to their twins now, in an order that does not depend on how they arrived: the fleet's
+   * device order, then event time, then id. Returns how many.
+   */
+  releaseCommands(): number {
+    if (this.#held.length === 0) return 0;
+    const order = new Map(this.#twins.map((t, i) => [t.machine.id, i]));
+    const held = this.#held.splice(0).sort((a, b) => order.get(a.machine.id)! - order.get(b.machine.id)! || a.command.tsMs - b.command.tsMs || (a.command.id < b.command.id ? -1 : a.command.id > b.command.id ? 1 : 0));
+    for (const { machine, command, receivedWallMs } of held) this.#act(machine, command, receivedWallMs);
+    return held.length;
+  }
+
+  /** Commands from the system the twins (and the devices outside the simulation) have received, held or acted on. */
+  systemCommandsReceived(): number {
+    return this.#commands.length + this.#held.length;
   }
 
   /** Sessions for the devices outside the simulation that the fleet speaks for, then their blocks flow. */

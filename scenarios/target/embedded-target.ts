@@ -5,7 +5,7 @@ import { GATEWAY_STEP, type Scenario } from '../schema';
 import { startEmbeddedSystem, type EmbeddedSystem, type SimulatedLink } from '../stack';
 import { TWINBED_OBSERVATION } from './builtin-observation';
 import { Observer } from './observer';
-import type { RunningTarget, SettleOutcome, TargetFigures } from './running-target';
+import type { BarrierFleet, RunningTarget, SettleOutcome, TargetFigures } from './running-target';
 import type { StoredCount } from './store-probe';
 import type { EmbeddedTargetConfig } from './target-schema';
 
@@ -32,6 +32,7 @@ export class EmbeddedTarget implements RunningTarget {
   readonly observer: Observer;
   readonly #system: EmbeddedSystem;
   readonly #o: EmbeddedTargetOptions;
+  #barrierWarned = false;
 
   private constructor(options: EmbeddedTargetOptions, system: EmbeddedSystem, observer: Observer) {
     this.#o = options;
@@ -120,6 +121,31 @@ export class EmbeddedTarget implements RunningTarget {
     return { how, waitedMs: monotonicWallMs() - started };
   }
 
+  /**
+   * The gateway has taken every reading the twins had acknowledged (at once when it is their broker, a moment later
+   * through another broker), processed them, and the twins hold every local command it sent. Gives up after
+   * BARRIER_TIMEOUT_MS of wall time (a session that is down cannot drain), saying so: the run goes on, less exactly.
+   */
+  async barrier(fleet: BarrierFleet): Promise<void> {
+    const system = this.#system;
+    const deadline = monotonicWallMs() + BARRIER_TIMEOUT_MS;
+    const timedOut = () => monotonicWallMs() >= deadline;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, BARRIER_TIMEOUT_MS)));
+    try {
+      await Promise.race([fleet.drain(), expired]);
+      while (!timedOut() && system.gatewayCounters().received < fleet.transport().acked) await tick();
+      await Promise.race([system.gateway.idle(), expired]);
+      while (!timedOut() && fleet.systemCommandsReceived() < system.gatewayCounters().commands) await tick();
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut() && !this.#barrierWarned) {
+      this.#barrierWarned = true;
+      this.#o.logger?.warn({ clock: this.#o.clock.now() }, `the pipeline did not catch up within ${BARRIER_TIMEOUT_MS} ms of wall time; commands go to the twins when they arrive`);
+    }
+  }
+
   async act(action: string, args: Record<string, unknown>): Promise<string> {
     if (action !== 'crash') return `the gateway does not take "${action}"`;
     const downMs = typeof args.downMs === 'number' ? args.downMs : 500;
@@ -151,6 +177,11 @@ export class EmbeddedTarget implements RunningTarget {
     await this.#system.stop();
   }
 }
+
+/** Wall ms a barrier waits for the pipeline before it lets simulated time go on. */
+const BARRIER_TIMEOUT_MS = 5000;
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 
 /** Messages the simulated links still hold, carry or will retry. */
 export function linkBacklog(links: ReadonlyMap<string, SimulatedLink>): number {

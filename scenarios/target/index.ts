@@ -9,4 +9,4 @@ export { loadTarget, type LoadedTarget } from './load-target';
 export { EmbeddedTarget, linkBacklog } from './embedded-target';
 export { MqttTarget } from './mqtt-target';
 export { TWINBED_OBSERVATION } from './builtin-observation';
-export type { RunningTarget, SettleOutcome, TargetFigures } from './running-target';
+export type { BarrierFleet, RunningTarget, SettleOutcome, TargetFigures } from './running-target';

@@ -13,6 +13,16 @@ export interface TargetFigures {
   actionLatency?: { p50Ms: number; p99Ms: number };
 }
 
+/** What a target's barrier needs to know of the twins. */
+export interface BarrierFleet {
+  /** Messages the broker acknowledged (QoS 1) or took (QoS 0). */
+  transport(): { acked: number };
+  /** Waits until every message handed to a session is acknowledged or failed. */
+  drain(): Promise<void>;
+  /** Commands from the system the twins have received so far (held or acted on). */
+  systemCommandsReceived(): number;
+}
+
 /** How the wait for the system under test ended. */
 export interface SettleOutcome {
   /** `complete`: everything accounted for; `quiet`: nothing new for the quiet period; `timeout`: gave up waiting. */
@@ -39,6 +49,12 @@ export interface RunningTarget {
   stored?(): Promise<StoredCount[]>;
   /** Called once the twins have stopped and every reading is acknowledged: waits until the system is done with them. */
   settle(fleet: Pick<TwinFleet, 'stats'>): Promise<SettleOutcome>;
+  /**
+   * On a virtual clock, only when the target can tell: resolves once the system has received and processed every
+   * reading the twins sent so far and the twins hold every command it sent in return, so that a run can hand those
+   * commands over at a simulated time that does not depend on how fast this machine is (see CommandBarrier).
+   */
+  barrier?(fleet: BarrierFleet): Promise<void>;
   /** Carries out a step on the system itself (the embedded gateway's `crash`); returns what it did. */
   act?(action: string, args: Record<string, unknown>): Promise<string>;
   /** Figures for the report beyond the observation. */

@@ -38,6 +38,25 @@ faults:
   - { type: spikes, device: hall, sensor: humidity, atS: 0, ratePerS: 0.1, amplitude: 5 }
 `);
 
+// The edge slows the pump down when its own rule fires: the command comes back into the twin's signal.
+const localAction = parseScenario(`
+name: local action
+seed: 7
+durationS: 30
+twins:
+  - { template: pump, id: pump-1 }
+  - { template: fan, id: fan-1 }
+faults:
+  - { type: imbalance, device: pump-1, atS: 15, rampS: 5, unbalanceGmm: 20000 }
+gateway:
+  rules:
+    - { name: accel-rms-high, metric: rms, sensor: accel, above: 0.3 }
+  actions:
+    - { on: accel-rms-high, action: slow-down, args: { speedRpm: 1000, rampS: 5 } }
+expect:
+  - { type: command, device: pump-1, action: slow-down, withinS: 5 }
+`);
+
 /** Runs the stack on a virtual clock and hashes the telemetry as a separate subscriber saw it on the wire. */
 async function wireHash(seed: number, run = scenario): Promise<{ hash: string; messages: number; devices: Record<string, string> }> {
   const startMs = Date.parse(run.startTime);
@@ -105,5 +124,17 @@ describe('determinism under a seed', () => {
     expect(Object.keys(a.wall).sort()).toEqual(['connectP50Ms', 'connectP99Ms', 'ms', 'pubackMaxMs', 'pubackP50Ms', 'pubackP99Ms', 'settle', 'speedup']);
     expect(c.seed).toBe(99);
     expect(c.telemetrySha256).not.toBe(a.telemetrySha256);
+  });
+
+  it('lands a local action at the same simulated time on every run, however busy the machine: the window that fired it closes, then the twin takes it', async () => {
+    const runs = [await runScenario(localAction), await runScenario(localAction), await runScenario(localAction)];
+    const json = ({ wall: _wall, ...rest }: (typeof runs)[number]) => JSON.stringify(rest);
+    for (const run of runs) expect(run.passed).toBe(true);
+    // The edge's event is stamped with its 1 s window's start; the command lands when that window closes.
+    expect(runs[0]!.timeline.alerts.filter((a) => a.rule === 'accel-rms-high').map((a) => a.atS)).toEqual([17]);
+    expect(runs[0]!.timeline.commands).toEqual([{ device: 'pump-1', action: 'slow-down', atS: 18 }]);
+    // The slowed pump's signal after the command is part of the hash: it is the same only if the command landed at the same time.
+    expect(json(runs[1]!)).toBe(json(runs[0]!));
+    expect(json(runs[2]!)).toBe(json(runs[0]!));
   });
 });
