@@ -14,7 +14,7 @@ Reporters (--reporter a,b; several at once) and what they write under --output:
   list     one line per test (✓ passed, ✗ failed, ± flaky, ⏱ timed out, ! errored, - interrupted), with each
            failed expectation, what was observed against what was expected, and its file:line (default)
   dot      one character per test, then the failures
-  json     results.json: every test, every attempt with its full run report
+  json     results.json: every test, every attempt with its full run report; durations and logs under wall keys
   junit    junit.xml: a <testcase> per scenario (classname = file, name = title); a <failure> per failed expectation
   github   ::error annotations on the line of each failed expect: entry (::warning for flaky), for GitHub Actions
   blob     report[-i-of-n].blob.json: everything needed to report again; join shards with twinbed merge-reports

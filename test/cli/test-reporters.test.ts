@@ -67,4 +67,23 @@ describe('twinbed test reporters', () => {
     expect(quiet.stdout).toBe('');
     expect((await jsonResults(out)).summary.counts.passed).toBe(1);
   });
+
+  it('writes a byte-identical JSON report for the same seed, apart from what depends on the machine, all under `wall` keys', async () => {
+    const out = join(dir, 'twice');
+    const reports: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { code, stdout, stderr } = await runTwinbed(['test', BASIC, '--reporter', 'json', '--output', out, '--seed', '5']);
+      expect(code, stdout + stderr).toBe(1);
+      reports.push(await readFile(join(out, 'results.json'), 'utf8'));
+    }
+    const walls: unknown[] = [];
+    const withoutWall = (text: string) => JSON.stringify(JSON.parse(text, (key, value: unknown) => (key === 'wall' ? (walls.push(value), undefined) : value)));
+    expect(withoutWall(reports[1]!)).toBe(withoutWall(reports[0]!));
+    expect(reports[1]).not.toBe(reports[0]);
+    // Per report: the suite's, and per test (3) its attempt's and its run's.
+    expect(walls).toHaveLength(2 * (1 + 3 * 2));
+    const report = JSON.parse(reports[0]!) as { summary: { wall: { durationMs: number } }; results: { attempts: { wall: { durationMs: number }; result: { seed: number } }[] }[] };
+    expect(report.summary.wall.durationMs).toBeGreaterThan(0);
+    for (const result of report.results) expect(result.attempts[0]!.result.seed).toBe(5);
+  });
 });
