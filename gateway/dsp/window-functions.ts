@@ -9,14 +9,17 @@ export interface WindowTable {
   readonly sumSquares: number;
 }
 
-/** w[n] for a window of `length` samples: the symmetric Hann (zero at both ends) or the rectangle. */
+/**
+ * w[n] for a window of `length` samples: the symmetric Hann (zero at both ends) or the rectangle. A Hann of one or two
+ * samples is all ends, so all zero (Σw² = 0, every spectral feature 0/0): those get the rectangle.
+ */
 export function windowTable(fn: WindowFunction, length: number): WindowTable {
   const values = new Float64Array(length);
   let sum = 0;
   let sumSquares = 0;
   for (let n = 0; n < length; n++) {
     // Hann: w[n] = 0.5·(1 − cos(2πn/(L − 1)))
-    const w = fn === 'rect' || length === 1 ? 1 : 0.5 * (1 - Math.cos((2 * Math.PI * n) / (length - 1)));
+    const w = fn === 'rect' || length <= 2 ? 1 : 0.5 * (1 - Math.cos((2 * Math.PI * n) / (length - 1)));
     values[n] = w;
     sum += w;
     sumSquares += w * w;

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
+import { SerialPortStream } from '@serialport/stream';
 import type { Logger } from 'pino';
-import { SerialPort } from 'serialport';
+import { hangupAwareBinding } from './hangup-binding';
 import { HardwareError, type LineHandlers, type LineTransport } from './hardware-device';
 import { LineSplitter, MAX_LINE_CHARS } from './line-splitter';
 
@@ -26,7 +27,7 @@ export interface SerialTransportOptions {
 export class SerialTransport implements LineTransport {
   readonly description: string;
   readonly #o: SerialTransportOptions;
-  #port: SerialPort | undefined;
+  #port: SerialPortStream | undefined;
   #handlers: LineHandlers | undefined;
   #splitter: LineSplitter | undefined;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
@@ -71,7 +72,8 @@ export class SerialTransport implements LineTransport {
 
   #openPort(): Promise<void> {
     const { path, baudRate, dataBits = 8, parity = 'none', stopBits = 1 } = this.#o;
-    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
+    // Not serialport's own binding as it is: its reads never end once the line hangs up (see hangup-binding.ts).
+    const port = new SerialPortStream({ binding: hangupAwareBinding(), path, baudRate, dataBits, parity, stopBits, autoOpen: false });
     const decoder = new StringDecoder('utf8');
     let down = false;
     const lost = (reason: string) => {
@@ -87,7 +89,7 @@ export class SerialTransport implements LineTransport {
     port.on('close', (error?: Error) => lost(error ? `port closed: ${error.message}` : 'port closed'));
     port.on('error', (error: Error) => {
       this.#o.logger?.warn({ device: this.#o.device, path, err: error }, 'serial port error');
-      if (!port.isOpen) lost(`port error: ${error.message}`);
+      if (!port.isOpen) lost(`${lineGone(error) ? 'port closed' : 'port error'}: ${error.message}`);
     });
     return new Promise<void>((resolve, reject) =>
       port.open((error) => {
@@ -109,4 +111,10 @@ export class SerialTransport implements LineTransport {
     }, this.#o.reopenMs);
     this.#reopenTimer.unref();
   }
+}
+
+/** A read or write that fails because the other end went away (a pty's peer closed, a USB adapter pulled): the port closed. */
+export function lineGone(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? /\b(EIO|EBADF|ENXIO|ENODEV)\b/.exec(error.message)?.[1];
+  return code === 'EIO' || code === 'EBADF' || code === 'ENXIO' || code === 'ENODEV';
 }

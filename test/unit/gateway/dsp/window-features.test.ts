@@ -88,6 +88,13 @@ describe('window features', () => {
     });
   });
 
+  it('keep every spectral feature finite on a 2-sample Hann window (a short last block from a device), where the Hann is all zero', () => {
+    const f = analyzer({ bandsHz: [[10, 1000]], peaks: 1 }).analyze(Float64Array.of(0.5, -0.5), 2, 100);
+    for (const [name, value] of Object.entries(f)) expect(Number.isFinite(value), `${name} = ${value}`).toBe(true);
+    // The rectangle instead: the 50 Hz alternation is all AC, so its mean square (0.25) lies in the band.
+    expect(f.band10_1000Hz).toBeCloseTo(0.25, 10);
+  });
+
   it('always report rms, peak and crest, add only the configured stats, and keep spectral keys on a 1-sample window', () => {
     const f = analyzer({ stats: ['kurtosis'], bandsHz: [[1, 10]], peaks: 1 }).analyze(Float64Array.of(2), 1, FS);
     expect(f).toEqual({ rms: 2, peak: 2, crest: 1, kurtosis: 0, band1_10Hz: 0, peak1Hz: 0, peak1Amp: 0 });
