@@ -3,11 +3,16 @@ const BUCKET_MS = 1000;
 /** Buckets before an estimate: two seconds of span at least. */
 const MIN_BUCKETS = 3;
 
+/** How far above the floor line a second's least delayed reading may be and still count: wall ms. */
+const LATE_MS = 3;
+
 /**
  * Estimates how fast a device's clock runs against ours from (our receive time, its timestamp) pairs. Each pair is
- * late by the line's delay, which bursts and a busy machine make ragged; the least delayed pair of each second is the
- * closest to the truth, and a least-squares line through those gives the rate. It resolves about 1 ms ÷ the span:
- * ~100 ppm over 10 s. Platform-free.
+ * late by the line's delay, never early, and bursts and a busy machine make the delay ragged: a whole second can
+ * arrive late. The least delayed pair of each second stands for it. The floor under those points (Moon, Skelly and
+ * Towsley's linear program, solved on their lower convex hull) shows which seconds came late as a whole; a
+ * least-squares line through the others gives the rate. It resolves about 1 ms ÷ the span: ~100 ppm over 10 s.
+ * Platform-free.
  */
 export class DriftEstimator {
   readonly #best = new Map<number, { wallMs: number; deviceMs: number }>();
@@ -20,30 +25,70 @@ export class DriftEstimator {
 
   /** Its clock's rate error, ppm (+: runs fast), or undefined before two seconds of readings. */
   ppm(): number | undefined {
-    const points = [...this.#best.values()];
-    if (points.length < MIN_BUCKETS) return undefined;
-    const x0 = points[0]!.wallMs;
-    const y0 = points[0]!.deviceMs;
-    let sx = 0;
-    let sy = 0;
-    let sxx = 0;
-    let sxy = 0;
-    for (const p of points) {
-      const x = p.wallMs - x0;
-      const y = p.deviceMs - y0;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      sxy += x * y;
-    }
-    const n = points.length;
-    // device = a + b·wall: b = (n·Σxy − Σx·Σy) / (n·Σx² − (Σx)²)
-    const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    return (slope - 1) * 1e6;
+    if (this.#best.size < MIN_BUCKETS) return undefined;
+    // x: its clock, y: ours. Every point lies on or above wall = α + β·device, β = 1 / (1 + ε).
+    const points = [...this.#best.values()].map((p) => ({ x: p.deviceMs, y: p.wallMs })).sort((a, b) => a.x - b.x);
+    const floor = floorLine(points);
+    if (!floor) return undefined;
+    // A second more than LATE_MS above the floor came late as a whole; the rest carry the rate, least-squares.
+    const kept = points.filter((p) => p.y - (floor.alpha + floor.beta * p.x) <= LATE_MS);
+    // ε = 1/β − 1
+    return (1 / leastSquaresSlope(kept.length >= 2 ? kept : points) - 1) * 1e6;
   }
 
   /** The device restarted: its clock starts again. */
   reset(): void {
     this.#best.clear();
   }
+}
+
+/** The line under every point that they lie on most closely: min Σ (yᵢ − α − β·xᵢ) subject to yᵢ ≥ α + β·xᵢ, the hull edge over the mean x. */
+function floorLine(points: readonly { x: number; y: number }[]): { alpha: number; beta: number } | undefined {
+  const hull = lowerHull(points);
+  if (hull.length < 2) return undefined;
+  const meanX = points.reduce((n, p) => n + p.x, 0) / points.length;
+  let i = 0;
+  while (i < hull.length - 2 && hull[i + 1]!.x < meanX) i++;
+  const beta = (hull[i + 1]!.y - hull[i]!.y) / (hull[i + 1]!.x - hull[i]!.x);
+  return { alpha: hull[i]!.y - beta * hull[i]!.x, beta };
+}
+
+/** y = a + b·x through the points: b = (n·Σxy − Σx·Σy) / (n·Σx² − (Σx)²), about the first point for precision. */
+function leastSquaresSlope(points: readonly { x: number; y: number }[]): number {
+  const x0 = points[0]!.x;
+  const y0 = points[0]!.y;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const p of points) {
+    const x = p.x - x0;
+    const y = p.y - y0;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const n = points.length;
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+/** The lower convex hull of points sorted by x (Andrew's monotone chain), left to right; equal x keeps the lowest. */
+function lowerHull(points: readonly { x: number; y: number }[]): { x: number; y: number }[] {
+  const hull: { x: number; y: number }[] = [];
+  for (const p of points) {
+    if (hull.length && hull.at(-1)!.x === p.x) {
+      if (p.y >= hull.at(-1)!.y) continue;
+      hull.pop();
+    }
+    // Drop the last vertex while it does not turn left (cross product ≤ 0): it lies on or above the new edge.
+    while (hull.length >= 2) {
+      const a = hull.at(-2)!;
+      const b = hull.at(-1)!;
+      if ((b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) > 0) break;
+      hull.pop();
+    }
+    hull.push(p);
+  }
+  return hull;
 }
