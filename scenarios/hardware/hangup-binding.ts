@@ -40,11 +40,12 @@ class CanceledError extends Error {
 
 /**
  * serialport's own binding, except that on Unix a read that reaches end of file reports the port gone. bindings-cpp 13
- * reads again at once when read(2) returns 0 bytes, and a tty returns 0 for ever once its line is hung up (the other
- * end of a pty pair closed, a USB adapter reset), so the port spins on read() in the thread pool and never says it
- * closed (serialport/bindings-cpp#162). Which way a port learns of the hang-up is a race: waiting on the poller it
- * gets POLLERR ("bad file descriptor"), mid-hang-up a read gets EIO, and both are reported; but a read that starts
- * after it (lines streaming in, the poller has just said readable) gets the 0. Windows ports have no fd: left as is.
+ * reads again at once when read(2) returns 0 bytes (node_modules/@serialport/bindings-cpp/dist/unix-read.js), and a
+ * tty returns 0 for ever once its line is hung up (the other end of a pty pair closed, a USB adapter reset), so the
+ * port spins on read() in the thread pool and never says it closed. Which way a port learns of the hang-up is a race:
+ * waiting on the poller it gets POLLERR ("bad file descriptor"), mid-hang-up a read gets EIO, and both are reported;
+ * but a read that starts after it (lines streaming in, the poller has just said readable) gets the 0. Windows ports
+ * have no fd: left as is.
  */
 export function hangupAwareBinding(binding: SerialBinding = SerialPort.binding): SerialBinding {
   return {
