@@ -3,15 +3,15 @@ const BUCKET_MS = 1000;
 /** Buckets before an estimate: two seconds of span at least. */
 const MIN_BUCKETS = 3;
 
-/** How far above the floor line a second's least delayed reading may be and still count: wall ms. */
+/** A second's least delayed reading within this of the floor line always counts, however even the others: wall ms. */
 const LATE_MS = 3;
 
 /**
  * Estimates how fast a device's clock runs against ours from (our receive time, its timestamp) pairs. Each pair is
  * late by the line's delay, never early, and bursts and a busy machine make the delay ragged: a whole second can
  * arrive late. The least delayed pair of each second stands for it. The floor under those points (Moon, Skelly and
- * Towsley's linear program, solved on their lower convex hull) shows which seconds came late as a whole; a
- * least-squares line through the others gives the rate. It resolves about 1 ms ÷ the span: ~100 ppm over 10 s.
+ * Towsley's linear program, solved on their lower convex hull) shows which seconds came late as a whole (far above
+ * it, by the median and median absolute deviation of the others); a least-squares line through the rest gives the rate. It resolves about 1 ms ÷ the span: ~100 ppm over 10 s.
  * Platform-free.
  */
 export class DriftEstimator {
@@ -30,8 +30,12 @@ export class DriftEstimator {
     const points = [...this.#best.values()].map((p) => ({ x: p.deviceMs, y: p.wallMs })).sort((a, b) => a.x - b.x);
     const floor = floorLine(points);
     if (!floor) return undefined;
-    // A second more than LATE_MS above the floor came late as a whole; the rest carry the rate, least-squares.
-    const kept = points.filter((p) => p.y - (floor.alpha + floor.beta * p.x) <= LATE_MS);
+    // A second far above the floor, against how ragged the others are, came late as a whole; the rest carry the rate.
+    const above = points.map((p) => p.y - (floor.alpha + floor.beta * p.x));
+    const typical = median(above);
+    const spread = median(above.map((r) => Math.abs(r - typical)));
+    const late = Math.max(LATE_MS, typical + 4 * spread);
+    const kept = points.filter((_, i) => above[i]! <= late);
     // ε = 1/β − 1
     return (1 / leastSquaresSlope(kept.length >= 2 ? kept : points) - 1) * 1e6;
   }
@@ -71,6 +75,12 @@ function leastSquaresSlope(points: readonly { x: number; y: number }[]): number 
   }
   const n = points.length;
   return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The lower convex hull of points sorted by x (Andrew's monotone chain), left to right; equal x keeps the lowest. */

@@ -77,7 +77,9 @@ export function deviceContract(name: string, factory: () => Promise<ContractSubj
     });
 
     it('keeps its own clock: its drift shows in its timestamps against ours', async () => {
-      await until(() => readings.length > 0 && readings.at(-1)!.receivedWallMs - readings[0]!.receivedWallMs >= 3500, '3.5 s of readings');
+      // 3,000 ppm over 8 s leaves 24 ms of uneven line delay to spare; over 3.5 s it left 10 ms, which the full suite's
+      // load exceeded on MQTT (3,132 ppm off).
+      await until(() => readings.length > 0 && readings.at(-1)!.receivedWallMs - readings[0]!.receivedWallMs >= 8000, '8 s of readings', 30_000);
       const estimator = new DriftEstimator();
       for (const r of readings) estimator.add(r.receivedWallMs, r.deviceMs!);
       expect(Math.abs(estimator.ppm()! - subject.driftPpm)).toBeLessThan(DRIFT_TOLERANCE_PPM);

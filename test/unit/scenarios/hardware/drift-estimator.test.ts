@@ -30,4 +30,11 @@ describe('the clock drift estimator', () => {
     // A least-squares line through all the per-second points is off by 918 ppm here.
     expect(Math.abs(readings(20_000, 4.5, starved).ppm()! - 20_000)).toBeLessThan(250);
   });
+
+  it('keeps every second when they are all a little late by different amounts: none stands out, so the rate uses them all', () => {
+    // Each second's floor delay differs by up to 12 ms; keeping only those nearest the floor would fit 2 or 3 of 8.
+    const offsets = [0, 9, 4, 12, 6, 1, 10, 3];
+    const uneven = (tMs: number, i: number) => ragged(tMs, i) + offsets[Math.floor(tMs / 1000)]!;
+    expect(Math.abs(readings(20_000, 8, uneven).ppm()! - 20_000)).toBeLessThan(400);
+  });
 });
