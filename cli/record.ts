@@ -1,4 +1,5 @@
 import { loadTarget, recordLive, type RecordingSummary, type RecordOptions } from '../scenarios';
+import { monotonicWallMs } from '../sim';
 import { EXIT } from './exit-codes';
 import { stderrLogger } from './logger';
 
@@ -36,6 +37,7 @@ export async function runRecord(flags: RecordFlags): Promise<number> {
       ...(flags.topics?.length ? { topics: flags.topics } : {}),
       ...(flags.duration !== undefined ? { durationS: flags.duration } : {}),
       signal: stop.signal,
+      now: monotonicWallMs,
       logger: stderrLogger(),
     });
     process.stdout.write(recordingText(summary, (performance.now() - started) / 1000));

@@ -21,6 +21,8 @@ export interface LiveRecordingOptions {
   durationS?: number;
   /** Ends the recording early (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** The clock log times are read from, epoch ms: a live system's is the wall clock, injected at the edge (the CLI). */
+  now: () => number;
   logger?: Logger;
 }
 
@@ -55,7 +57,7 @@ export async function recordLive(options: LiveRecordingOptions): Promise<Recordi
     });
     await sink.metadata(METADATA.target, { name: loaded.name, kind: config.kind, config: JSON.stringify(redactSecrets(config)) });
     try {
-      recorder = await Recorder.start({ sink, taps, now: () => Date.now(), describe: describer(devices), ...(logger ? { logger } : {}) });
+      recorder = await Recorder.start({ sink, taps, now: options.now, describe: describer(devices), ...(logger ? { logger } : {}) });
     } catch (error) {
       throw new RecordingError('E_RECORDING_CONNECT', `${loaded.name}: ${(error as Error).message}; check the target's devices.url and observe.url, and that the broker runs`, { cause: error });
     }
