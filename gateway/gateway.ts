@@ -67,6 +67,16 @@ export interface GatewayCounters {
   uplinkErrors: number;
 }
 
+/** Every counter at zero: a gateway's at start. */
+export function zeroGatewayCounters(): GatewayCounters {
+  return { received: 0, bytesIn: 0, uplinkWritten: 0, uplinkAcked: 0, bytesOut: 0, rawBytesOut: 0, windows: 0, events: 0, commands: 0, deadLettered: 0, uplinkErrors: 0 };
+}
+
+/** Two gateways' counters added up (one that crashed and the one that took over). */
+export function addGatewayCounters(a: GatewayCounters, b: GatewayCounters): GatewayCounters {
+  return Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value + b[key as keyof GatewayCounters]])) as unknown as GatewayCounters;
+}
+
 /** The gateway command that asks for raw data from the cloud. */
 const RAW_REQUEST = 'raw.request';
 const RawRequestArgsSchema = z
@@ -93,19 +103,7 @@ export class Gateway {
   #authenticate: DeviceAuthenticator | undefined;
   readonly #uplink: LinkChannel | undefined;
   #security: GatewaySecurity | undefined;
-  readonly #counters: GatewayCounters = {
-    received: 0,
-    bytesIn: 0,
-    uplinkWritten: 0,
-    uplinkAcked: 0,
-    bytesOut: 0,
-    rawBytesOut: 0,
-    windows: 0,
-    events: 0,
-    commands: 0,
-    deadLettered: 0,
-    uplinkErrors: 0,
-  };
+  readonly #counters: GatewayCounters = zeroGatewayCounters();
   readonly #metrics: GatewayMetrics;
   /** Wall time from the window that raised an event to the device's broker acknowledging the command, ms. */
   readonly #actionLatency = new LatencyHistogram();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Cloud, SqliteStorage, type Storage } from '../cloud';
-import { Gateway, GatewayConfigSchema, type GatewayConfig, type GatewayCounters } from '../gateway';
+import { addGatewayCounters, Gateway, GatewayConfigSchema, zeroGatewayCounters, type GatewayConfig, type GatewayCounters } from '../gateway';
 import { startBroker, type Clock, type EmbeddedBroker, type LinkChannel } from '../sim';
 import type { Scenario } from './schema';
 
@@ -20,20 +20,6 @@ export interface EmbeddedSystemOptions {
   logger?: Logger;
 }
 
-const ZERO: GatewayCounters = {
-  received: 0,
-  bytesIn: 0,
-  uplinkWritten: 0,
-  uplinkAcked: 0,
-  bytesOut: 0,
-  rawBytesOut: 0,
-  windows: 0,
-  events: 0,
-  commands: 0,
-  deadLettered: 0,
-  uplinkErrors: 0,
-};
-
 /**
  * twinbed's own gateway and cloud, each on its own broker connection over loopback TCP, in this process. The gateway
  * can be crashed (as by SIGKILL) and restarted on the same device port and store, as in production.
@@ -47,7 +33,7 @@ export class EmbeddedSystem {
   readonly #storeDir: string | undefined;
   #gateway: Gateway;
   /** Counters of gateways that crashed: the run's totals add the live one's to these. */
-  #before: GatewayCounters = { ...ZERO };
+  #before: GatewayCounters = zeroGatewayCounters();
   #crashes = 0;
 
   private constructor(options: EmbeddedSystemOptions, parts: { cloudBroker: EmbeddedBroker; storage: Storage; cloud: Cloud; gateway: Gateway; config: GatewayConfig; storeDir: string | undefined }) {
@@ -108,8 +94,7 @@ export class EmbeddedSystem {
 
   /** The gateway's counters over the whole run, crashed instances included. */
   gatewayCounters(): GatewayCounters {
-    const now = this.#gateway.counters();
-    return Object.fromEntries(Object.entries(now).map(([key, value]) => [key, value + this.#before[key as keyof GatewayCounters]])) as unknown as GatewayCounters;
+    return addGatewayCounters(this.#gateway.counters(), this.#before);
   }
 
   /**
@@ -122,7 +107,7 @@ export class EmbeddedSystem {
     const counters = dead.counters();
     const port = dead.config.devices.url ? undefined : Number(new URL(dead.deviceUrl).port);
     await dead.kill();
-    this.#before = Object.fromEntries(Object.entries(this.#before).map(([key, value]) => [key, value + counters[key as keyof GatewayCounters]])) as unknown as GatewayCounters;
+    this.#before = addGatewayCounters(this.#before, counters);
     this.#crashes++;
     await new Promise((resolve) => setTimeout(resolve, downMs));
     const config = port === undefined ? this.#config : { ...this.#config, devices: { ...this.#config.devices, listen: { host: this.#config.devices.listen?.host ?? '127.0.0.1', port } } };
