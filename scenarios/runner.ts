@@ -308,20 +308,23 @@ function qosStats(published: readonly DeviceStats[], stored: readonly StoredCoun
   };
 }
 
+/** What a simulated link carried, over every QoS: the figures the report and the expectations share. */
+function linkTotals({ model, channel }: SimulatedLink) {
+  const c = channel.counters();
+  return {
+    sent: c.sent[0] + c.sent[1] + c.sent[2],
+    delivered: c.delivered[0] + c.delivered[1] + c.delivered[2],
+    lostQos0: c.lostQos0,
+    retransmittedQos1: c.retransmitted[1] + c.retransmitted[2],
+    duplicated: model.counters().duplicated,
+  };
+}
+
 function linkReport(links: ReadonlyMap<string, SimulatedLink>): NonNullable<RunResult['links']> {
   const report: NonNullable<RunResult['links']> = {};
   for (const [name, { model, channel }] of links) {
-    const c = channel.counters();
-    const m = model.counters();
-    report[name] = {
-      sent: c.sent[0] + c.sent[1] + c.sent[2],
-      delivered: c.delivered[0] + c.delivered[1] + c.delivered[2],
-      lostQos0: c.lostQos0,
-      retransmittedQos1: c.retransmitted[1] + c.retransmitted[2],
-      duplicated: m.duplicated,
-      latencyP50Ms: Number(m.latencyMs.percentile(50).toFixed(3)),
-      latencyP99Ms: Number(m.latencyMs.percentile(99).toFixed(3)),
-    };
+    const latencyMs = model.counters().latencyMs;
+    report[name] = { ...linkTotals({ model, channel }), latencyP50Ms: Number(latencyMs.percentile(50).toFixed(3)), latencyP99Ms: Number(latencyMs.percentile(99).toFixed(3)) };
   }
   return report;
 }
@@ -330,18 +333,8 @@ function linkReport(links: ReadonlyMap<string, SimulatedLink>): NonNullable<RunR
 function linkEvidence(links: ReadonlyMap<string, SimulatedLink>): Record<string, LinkEvidence> {
   const evidence: Record<string, LinkEvidence> = {};
   for (const [name, { model, channel }] of links) {
-    const c = channel.counters();
-    const m = model.counters();
     const owed = channel.backlog();
-    evidence[name] = {
-      sent: c.sent[0] + c.sent[1] + c.sent[2],
-      delivered: c.delivered[0] + c.delivered[1] + c.delivered[2],
-      lostQos0: c.lostQos0,
-      retransmittedQos1: c.retransmitted[1] + c.retransmitted[2],
-      duplicated: m.duplicated,
-      owed: owed.held + owed.inFlight + owed.retrying,
-      latencyMs: m.latencyMs,
-    };
+    evidence[name] = { ...linkTotals({ model, channel }), owed: owed.held + owed.inFlight + owed.retrying, latencyMs: model.counters().latencyMs };
   }
   return evidence;
 }
