@@ -62,6 +62,11 @@ export interface DeviceCounters {
   commands: Record<CommandOutcome['result'], number>;
 }
 
+/** Every counter of a device at zero: where a device starts. */
+export function zeroDeviceCounters(): DeviceCounters {
+  return { lines: 0, readings: 0, framingErrors: {}, lostLines: 0, restarts: 0, commands: { acknowledged: 0, refused: 0, unanswered: 0, 'not sent': 0 } };
+}
+
 /** Events of a device, each name mapped to its listener (as MQTT.js types its client's events). */
 export interface HardwareDeviceEvents {
   reading: (reading: HardwareReading) => void;

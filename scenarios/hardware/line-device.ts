@@ -4,6 +4,7 @@ import { monotonicWallMs } from '../../sim';
 import type { HardwareBinding } from './hardware-schema';
 import {
   Listeners,
+  zeroDeviceCounters,
   type CommandOutcome,
   type DeviceCounters,
   type DeviceIdentity,
@@ -43,14 +44,7 @@ export class LineDevice implements HardwareDevice {
   readonly #now: () => number;
   readonly #listeners: Listeners<HardwareDeviceEvents>;
   readonly #pending: PendingCommand[] = [];
-  readonly #counters: DeviceCounters = {
-    lines: 0,
-    readings: 0,
-    framingErrors: {},
-    lostLines: 0,
-    restarts: 0,
-    commands: { acknowledged: 0, refused: 0, unanswered: 0, 'not sent': 0 },
-  };
+  readonly #counters: DeviceCounters = zeroDeviceCounters();
   #status: DeviceStatus = 'connecting';
   #offlineReason = 'not connected yet';
   #identity: DeviceIdentity | undefined;

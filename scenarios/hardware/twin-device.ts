@@ -5,6 +5,7 @@ import type { Machine } from '../../twins';
 import { Firmware } from './firmware';
 import {
   Listeners,
+  zeroDeviceCounters,
   type CommandOutcome,
   type DeviceCounters,
   type DeviceIdentity,
@@ -36,7 +37,7 @@ export class TwinDevice implements HardwareDevice {
   #timer: ReturnType<typeof setInterval> | undefined;
   #status: DeviceStatus = 'connecting';
   #identity: DeviceIdentity | undefined;
-  readonly #counters: DeviceCounters = { lines: 0, readings: 0, framingErrors: {}, lostLines: 0, restarts: 0, commands: { acknowledged: 0, refused: 0, unanswered: 0, 'not sent': 0 } };
+  readonly #counters: DeviceCounters = zeroDeviceCounters();
 
   constructor(options: TwinDeviceOptions) {
     this.#o = options;
