@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'suite',
-          include: ['test/**/*.test.ts', '{protocol,sim,twins,gateway,cloud,scenarios,web,cli}/**/*.test.ts'],
+          include: ['test/**/*.test.ts', '{protocol,sim,ml,twins,gateway,cloud,scenarios,web,cli}/**/*.test.ts'],
           exclude: ['test/timing/**', 'test/library/**', '**/node_modules/**'],
           ...shared,
         },

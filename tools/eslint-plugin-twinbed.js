@@ -3,17 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Top-level layer folders, relative to the project root. */
-export const LAYERS = ['protocol', 'sim', 'twins', 'gateway', 'cloud', 'scenarios', 'web', 'cli', 'bench', 'test'];
+export const LAYERS = ['protocol', 'sim', 'ml', 'twins', 'gateway', 'cloud', 'scenarios', 'web', 'cli', 'bench', 'test'];
 
 /** Importing layer → layers it may import. Data flows twins → gateway → cloud → web. */
 export const ALLOWED_IMPORTS = {
   protocol: [],
   sim: ['protocol'],
+  // Models are built here and run at the edge; the cloud fits them where the data is. Neither side imports the other.
+  ml: ['protocol'],
   twins: ['protocol', 'sim'],
-  gateway: ['protocol', 'sim'],
-  cloud: ['protocol', 'sim'],
+  gateway: ['protocol', 'sim', 'ml'],
+  cloud: ['protocol', 'sim', 'ml'],
   web: ['protocol', 'sim', 'cloud'],
-  scenarios: ['protocol', 'sim', 'twins', 'gateway', 'cloud'],
+  scenarios: ['protocol', 'sim', 'ml', 'twins', 'gateway', 'cloud'],
   cli: LAYERS.filter((layer) => layer !== 'cli'),
   bench: LAYERS.filter((layer) => layer !== 'bench'),
   test: LAYERS.filter((layer) => layer !== 'test'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventV1, FeaturesV1 } from '../../protocol';
 import { LatencyHistogram, monotonicWallMs } from '../../sim';
 import { ModelRunError } from './errors';
-import { featureVector } from './feature-vector';
+import { featureVector } from '../../ml';
 import type { ModelSource } from './model-slot';
 
 export const DetectorOptionsSchema = z

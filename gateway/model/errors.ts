@@ -1,11 +1,7 @@
 import { TwinbedError } from '../../protocol';
 
-/** Fitting could not produce a usable model from the healthy windows given. */
-export class ModelFitError extends TwinbedError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('E_MODEL_FIT', message, options);
-  }
-}
+// Fitting and format errors belong to ml/, where models are built and read; the gateway re-exports them.
+export { ModelFitError, FeatureVectorError, ModelFormatError } from '../../ml';
 
 /** One check a staged model went through: what was checked, whether it held, and what was found. */
 export interface ValidationCheck {
@@ -32,25 +28,6 @@ export class ModelValidationError extends TwinbedError {
   }
 }
 
-/** A features window that cannot be turned into the model's input vector. */
-export class FeatureVectorError extends TwinbedError {
-  readonly missing: readonly string[];
-  readonly nonFinite: readonly string[];
-
-  constructor(where: string, missing: readonly string[], nonFinite: readonly string[], modelVersion?: string) {
-    const parts: string[] = [];
-    if (missing.length > 0) parts.push(`lacks ${missing.join(', ')}`);
-    if (nonFinite.length > 0) parts.push(`has non-finite ${nonFinite.join(', ')}`);
-    const model = modelVersion === undefined ? 'the model' : `model ${modelVersion}`;
-    super(
-      'E_MODEL_FEATURES',
-      `${where} ${parts.join(' and ')}, which ${model} needs as input; compute these features at the gateway or stage a model fitted on the features it sends`,
-    );
-    this.missing = missing;
-    this.nonFinite = nonFinite;
-  }
-}
-
 /** A slot operation that cannot run in the slot's current state (nothing staged, no previous version, …). */
 export class ModelSlotError extends TwinbedError {}
 
@@ -58,13 +35,6 @@ export class ModelSlotError extends TwinbedError {}
 export class ModelRunError extends TwinbedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('E_MODEL_RUN', message, options);
-  }
-}
-
-/** Bytes that are not an ONNX model, or a model whose twinbed metadata and parameters disagree. */
-export class ModelFormatError extends TwinbedError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('E_MODEL_FORMAT', message, options);
   }
 }
 

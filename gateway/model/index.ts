@@ -1,28 +1,47 @@
 // gateway/model/: the edge anomaly model — fit (PCA residual), ONNX export, ONNX Runtime, TS reference, model slot, detector.
 export { ModelFitError, ModelValidationError, FeatureVectorError, ModelSlotError, ModelRunError, ModelFormatError, ModelCommandError, type ValidationCheck } from './errors';
+// Building and reading models lives in ml/ (the cloud fits them too); re-exported so the gateway's door stays whole.
 export {
   fitPcaModel,
   principalComponents,
   chooseComponents,
   PcaFitOptionsSchema,
   MAX_FEATURES,
+  AUTO_LOG_SKEWNESS,
+  symmetricEigen,
+  percentile,
+  summariseScores,
+  ReferenceScorer,
+  exportPcaOnnx,
+  sha256Hex,
+  writeOnnxFile,
+  TWINBED_FORMAT,
+  INPUT_NAME,
+  OUTPUT_NAME,
+  inspectOnnx,
+  featureVector,
+  packWindows,
+  trainingSet,
+  ModelManifestSchema,
+  modelManifest,
   type PcaModel,
   type PcaParams,
   type PcaFitStats,
   type PcaFitOptions,
   type PcaFitOptionsInput,
-} from './pca-model';
-export { AUTO_LOG_SKEWNESS, type FeatureTransform, type LogSelection } from './feature-transform';
-export { symmetricEigen, type SymmetricEigen } from './jacobi-eigen';
-export { percentile, summariseScores, type ScoreSummary } from './stats';
-export { ReferenceScorer } from './reference';
-export { exportPcaOnnx, sha256Hex, writeOnnxFile, TWINBED_FORMAT, INPUT_NAME, OUTPUT_NAME, type OnnxExportOptions } from './onnx-export';
-export { inspectOnnx, type OnnxInspection, type TwinbedModelInfo } from './onnx-inspect';
+  type FeatureTransform,
+  type LogSelection,
+  type SymmetricEigen,
+  type ScoreSummary,
+  type OnnxExportOptions,
+  type OnnxInspection,
+  type TwinbedModelInfo,
+  type FeatureMap,
+  type TrainingSet,
+  type ModelManifest,
+} from '../../ml';
 export { OnnxRunner, InputSpecSchema, RunnerOptionsSchema, type InputSpec, type InputSpecInput, type RunnerOptionsInput } from './onnx-runner';
 export { compareWithReference, compareScores, PARITY_TOLERANCE, type ParityReport, type BatchScorer } from './parity';
-export { featureVector, packWindows, type FeatureMap } from './feature-vector';
-export { trainingSet, type TrainingSet } from './training-set';
-export { ModelManifestSchema, modelManifest, type ModelManifest } from './manifest';
 export { StageOptionsSchema, type StageOptionsInput } from './model-validation';
 export {
   ModelSlot,

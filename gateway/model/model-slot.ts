@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ModelSlotError, ModelValidationError, type ValidationCheck } from './errors';
-import { packWindows, type FeatureMap } from './feature-vector';
+import { packWindows, type FeatureMap } from '../../ml';
 import { RunnerOptionsSchema } from './onnx-runner';
 import { compareWithReference, PARITY_TOLERANCE, type BatchScorer, type ParityReport } from './parity';
 import { RingBuffer } from './ring-buffer';

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ModelValidationError, type ValidationCheck } from './errors';
-import { packWindows, type FeatureMap } from './feature-vector';
-import { sha256Hex } from './onnx-export';
-import { inspectOnnx, type OnnxInspection } from './onnx-inspect';
+import { inspectOnnx, packWindows, ReferenceScorer, sha256Hex, type FeatureMap, type OnnxInspection } from '../../ml';
 import { InputSpecSchema, ioProblems, openSession, OnnxRunner, type InputSpec, type RunnerOptionsInput } from './onnx-runner';
 import { compareScores } from './parity';
-import { ReferenceScorer } from './reference';
 
 export const StageOptionsSchema = z
   .object({

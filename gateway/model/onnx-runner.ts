@@ -1,7 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { ModelFormatError, ModelRunError } from './errors';
-import { INPUT_NAME, OUTPUT_NAME } from './onnx-export';
+import { INPUT_NAME, OUTPUT_NAME } from '../../ml';
 
 /** What a model must accept and return; a model that does not match is refused before it runs. */
 export const InputSpecSchema = z

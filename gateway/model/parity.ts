@@ -1,4 +1,4 @@
-import type { ReferenceScorer } from './reference';
+import type { ReferenceScorer } from '../../ml';
 
 /**
  * Largest accepted difference between a model's score and the reference's, |a − b| / max(1, |b|): absolute for

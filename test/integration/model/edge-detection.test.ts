@@ -2,8 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FeaturesV1 } from '../../../protocol';
 import { AnomalyDetector, type DetectorVerdict } from '../../../gateway/model/anomaly-detector';
 import { ModelSlot } from '../../../gateway/model/model-slot';
-import { exportPcaOnnx, sha256Hex } from '../../../gateway/model/onnx-export';
-import { fitPcaModel, type PcaModel } from '../../../gateway/model/pca-model';
+import { exportPcaOnnx, sha256Hex } from '../../../ml/onnx-export';
+import { fitPcaModel, type PcaModel } from '../../../ml/pca-model';
 import { FEATURE_NAMES, SyntheticWindows } from './synthetic-windows';
 
 let model: PcaModel;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelCheck, runModelFit } from '../../../cli/model';
-import { ModelManifestSchema } from '../../../gateway/model/manifest';
-import { sha256Hex } from '../../../gateway/model/onnx-export';
+import { ModelManifestSchema } from '../../../ml/manifest';
+import { sha256Hex } from '../../../ml/onnx-export';
 import { ConfigError } from '../../../protocol';
 import { SyntheticWindows } from './synthetic-windows';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareScores, compareWithReference, PARITY_TOLERANCE } from '../../../gateway/model/parity';
-import { exportPcaOnnx } from '../../../gateway/model/onnx-export';
-import { inspectOnnx } from '../../../gateway/model/onnx-inspect';
+import { exportPcaOnnx } from '../../../ml/onnx-export';
+import { inspectOnnx } from '../../../ml/onnx-inspect';
 import { OnnxRunner } from '../../../gateway/model/onnx-runner';
-import { fitPcaModel, type PcaModel } from '../../../gateway/model/pca-model';
-import { ReferenceScorer } from '../../../gateway/model/reference';
-import { summariseScores } from '../../../gateway/model/stats';
+import { fitPcaModel, type PcaModel } from '../../../ml/pca-model';
+import { ReferenceScorer } from '../../../ml/reference';
+import { summariseScores } from '../../../ml/stats';
 import { LatencyHistogram } from '../../../sim';
 import { FEATURE_NAMES, SyntheticWindows } from './synthetic-windows';
 

@@ -86,6 +86,12 @@ tester.run('twinbed/layer-boundaries', plugin.rules['layer-boundaries'], {
   ],
   invalid: [
     {
+      name: 'ml may not import the gateway: the gateway and the cloud both build on it',
+      filename: at('ml/fit.ts'),
+      code: "import { Gateway } from '../gateway';",
+      errors: [{ message: 'ml may not import gateway: data flows twins → gateway → cloud → web and a layer imports only the layers before it (allowed for ml: protocol)' }],
+    },
+    {
       name: 'a deep import into another layer is reported with the door to use',
       filename: at('gateway/session.ts'),
       code: "import { encode } from '../protocol/codec.js';",
@@ -109,7 +115,7 @@ tester.run('twinbed/layer-boundaries', plugin.rules['layer-boundaries'], {
       errors: [
         {
           message:
-            'gateway may not import cloud: data flows twins → gateway → cloud → web and a layer imports only the layers before it (allowed for gateway: protocol, sim)',
+            'gateway may not import cloud: data flows twins → gateway → cloud → web and a layer imports only the layers before it (allowed for gateway: protocol, sim, ml)',
         },
       ],
     },

@@ -1,4 +1,4 @@
-import { DataType, encodeModel, node, onnx, valueInfo } from '../../../../gateway/model/onnx-builder';
+import { DataType, encodeModel, node, onnx, valueInfo } from '../../../../ml/onnx-builder';
 
 /**
  * A non-twinbed model: score = Σ x² over d inputs. `input`/`width` let a test declare the wrong name or shape;

@@ -1,5 +1,5 @@
-import { exportPcaOnnx } from '../../../../gateway/model/onnx-export';
-import { fitPcaModel, type PcaModel } from '../../../../gateway/model/pca-model';
+import { exportPcaOnnx } from '../../../../ml/onnx-export';
+import { fitPcaModel, type PcaModel } from '../../../../ml/pca-model';
 import { createRng } from '../../../../sim';
 
 export const NAMES = ['level', 'energy', 'crest', 'skew'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFitError } from '../../../../gateway/model/errors';
-import { symmetricEigen } from '../../../../gateway/model/jacobi-eigen';
+import { symmetricEigen } from '../../../../ml/jacobi-eigen';
 import { column, cosine, randomOrthogonal, withEigen } from './linear-algebra';
 
 describe('symmetricEigen (cyclic Jacobi)', () => {

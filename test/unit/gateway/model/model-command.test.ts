@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToBase64, type CommandV1 } from '../../../../protocol';
 import { handleModelCommand } from '../../../../gateway/model/model-command';
 import { ModelSlot } from '../../../../gateway/model/model-slot';
-import { sha256Hex } from '../../../../gateway/model/onnx-export';
+import { sha256Hex } from '../../../../ml/onnx-export';
 import { fittedModel, healthyWindows } from './fitted-fixture';
 
 function command(action: string, args?: Record<string, unknown>): CommandV1 {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelSlotError, ModelValidationError } from '../../../../gateway/model/errors';
 import { ModelSlot } from '../../../../gateway/model/model-slot';
-import { sha256Hex } from '../../../../gateway/model/onnx-export';
+import { sha256Hex } from '../../../../ml/onnx-export';
 import { sumOfSquaresModel, withOperatorSwapped } from './custom-graphs';
 import { fittedModel, healthyWindows, NAMES } from './fitted-fixture';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { onnx } from '../../../../gateway/model/onnx-builder';
-import { exportPcaOnnx, sha256Hex } from '../../../../gateway/model/onnx-export';
-import { inspectOnnx } from '../../../../gateway/model/onnx-inspect';
+import { onnx } from '../../../../ml/onnx-builder';
+import { exportPcaOnnx, sha256Hex } from '../../../../ml/onnx-export';
+import { inspectOnnx } from '../../../../ml/onnx-inspect';
 import { OnnxRunner } from '../../../../gateway/model/onnx-runner';
 import { ModelFormatError } from '../../../../gateway/model/errors';
 import { sumOfSquaresModel } from './custom-graphs';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFitError } from '../../../../gateway/model/errors';
-import { chooseComponents, fitPcaModel, principalComponents } from '../../../../gateway/model/pca-model';
-import { ReferenceScorer } from '../../../../gateway/model/reference';
-import { percentile } from '../../../../gateway/model/stats';
+import { chooseComponents, fitPcaModel, principalComponents } from '../../../../ml/pca-model';
+import { ReferenceScorer } from '../../../../ml/reference';
+import { percentile } from '../../../../ml/stats';
 import { createRng } from '../../../../sim';
 import { column, cosine, randomOrthogonal } from './linear-algebra';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareScores } from '../../../../gateway/model/parity';
-import { ReferenceScorer } from '../../../../gateway/model/reference';
+import { ReferenceScorer } from '../../../../ml/reference';
 import { toyModel } from './toy-model';
 
 describe('ReferenceScorer', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, skewness, summariseScores } from '../../../../gateway/model/stats';
+import { percentile, skewness, summariseScores } from '../../../../ml/stats';
 
 describe('percentile (type 7, linear between closest ranks)', () => {
   it('interpolates between ranks on unsorted input', () => {

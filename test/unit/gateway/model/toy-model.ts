@@ -1,4 +1,4 @@
-import type { PcaModel } from '../../../../gateway/model/pca-model';
+import type { PcaModel } from '../../../../ml/pca-model';
 
 /**
  * A 3-feature model simple enough to score by hand: μ = (0, 2, 3), σ = (0.5, 2, 4), one component

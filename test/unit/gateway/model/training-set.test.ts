@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFitError } from '../../../../gateway/model/errors';
-import { packWindows } from '../../../../gateway/model/feature-vector';
-import { trainingSet } from '../../../../gateway/model/training-set';
+import { packWindows } from '../../../../ml/feature-vector';
+import { trainingSet } from '../../../../ml/training-set';
 
 describe('trainingSet', () => {
   it('orders inputs rms, peak, crest, then alphabetically, and reports features not every window has', () => {
