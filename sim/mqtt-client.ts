@@ -11,6 +11,11 @@ export interface ConnectOptions extends IClientOptions {
    * connection is routine for a long-lived client, and an 'error' event without a listener would crash the process.
    */
   onError?: (error: Error) => void;
+  /**
+   * Runs on the client before its first packet can arrive: a persistent session's queued messages come right after
+   * CONNACK, so a handler installed after connecting would miss them.
+   */
+  prepare?: (client: MqttClient) => void;
 }
 
 /**
@@ -21,7 +26,7 @@ export interface ConnectOptions extends IClientOptions {
  */
 export function createMqttClient(url: string, options: ConnectOptions = {}): MqttClient {
   const parsed = new URL(url);
-  const { connectTimeoutMs = 10_000, onError, ...clientOptions } = options;
+  const { connectTimeoutMs = 10_000, onError, prepare, ...clientOptions } = options;
   let client: MqttClient;
   if (parsed.protocol === 'mqtt:' || parsed.protocol === 'tcp:') {
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
@@ -39,6 +44,7 @@ export function createMqttClient(url: string, options: ConnectOptions = {}): Mqt
     client = mqtt.connect(url, { connectTimeout: connectTimeoutMs, ...clientOptions });
   }
   if (onError) client.on('error', onError);
+  prepare?.(client);
   return client;
 }
 
