@@ -15,6 +15,7 @@ import { runTestWorker } from './test-worker';
 import { runMergeReports, type MergeFlags } from './merge-reports';
 import { parseDuration, parseHostPort, parseScale, parseShardFlag, parseTimeScale, runTwins, TWINS_HELP, type TwinsFlags } from './twins';
 import { runModelCheck, runModelFit, type ModelCheckFlags, type ModelFitFlags } from './model';
+import { runModelKeygen, type ModelKeygenFlags } from './model-keys';
 import { EMULATE_HELP, EMULATE_TEMPLATES, parseDriftPpm, parsePositiveInt, parseQos, parseRateHz, runEmulate, type EmulateFlags } from './emulate';
 import { EXIT } from './exit-codes';
 
@@ -233,12 +234,12 @@ program
     process.exitCode = await runEmulate(options);
   });
 
-const model = program.command('model').description('fit and check the edge anomaly model (PCA residual, exported as ONNX)');
+const model = program.command('model').description('fit and check the edge anomaly model (PCA residual, exported as ONNX), and make the key that signs it');
 
 /** Where the feature windows come from: a JSONL file, or a scenario's twins through the gateway's own pipeline. */
 function windowOptions(command: Command): Command {
   return command
-    .option('--features <file>', 'JSONL file of feature windows, one FeaturesV1 per line')
+    .option('--features <file>', 'JSONL file of feature windows, one features message (v1 or v2) per line')
     .option('--scenario <file>', 'compute the windows from this scenario\'s twins with the gateway pipeline (needs --device)')
     .option('--device <id>', 'only this device\'s windows')
     .option('--sensor <id>', 'only this sensor\'s windows (with --scenario, default accel)')
@@ -267,6 +268,15 @@ windowOptions(model.command('check').description('score windows with ONNX Runtim
   .option('--json <file>', 'also write the report as JSON')
   .action(async (options: ModelCheckFlags) => {
     process.exitCode = await runModelCheck(options);
+  });
+
+model
+  .command('keygen')
+  .description('create an Ed25519 key pair that signs registered models: DIR/<id>.key.pem (cloud) and DIR/<id>.pub.pem (gateways)')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--key-id <id>', 'the key\'s name in gateway and cloud config (default model-<8 hex of the public key\'s sha256>)')
+  .action(async (options: ModelKeygenFlags) => {
+    process.exitCode = (await runModelKeygen(options)).code;
   });
 
 try {

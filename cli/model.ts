@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, DecodeError, decodeAs, formatFieldPath, type ConfigIssue, type FeaturesV1 } from '../protocol';
+import { ConfigError, DecodeError, decodeAs, formatFieldPath, type ConfigIssue, type FeaturesV1, type FeaturesV2 } from '../protocol';
 import * as model from '../gateway';
 import { featureWindows, loadScenario } from '../scenarios';
 import { EXIT } from './exit-codes';
@@ -15,7 +15,7 @@ const list = (text: string): string[] => text.split(',').map((s) => s.trim()).fi
 
 /** Flags shared by fit and check: which windows of the file to use. */
 const WindowFlags = {
-  features: z.string().min(1).optional().describe('--features: JSONL file, one FeaturesV1 JSON per line.'),
+  features: z.string().min(1).optional().describe('--features: JSONL file, one features message (v1 or v2) JSON per line.'),
   scenario: z.string().min(1).optional().describe('--scenario: compute the windows from this scenario\'s twins with the gateway\'s own pipeline (needs --device).'),
   seconds: z.coerce.number().int().positive().optional().describe('--seconds: simulated seconds of a --scenario to use. Default: its duration.'),
   seed: z.string().min(1).optional().describe('--seed: overrides the --scenario seed.'),
@@ -145,10 +145,13 @@ export async function runModelCheck(flags: ModelCheckFlags, out: CommandOutput =
   return parity && !parity.withinTolerance ? EXIT.expectationFailed : EXIT.ok;
 }
 
+/** A features window as either version carries it: fitting reads only the features, device, sensor and times. */
+type Window = FeaturesV1 | FeaturesV2;
+
 type WindowSource = { features?: string | undefined; scenario?: string | undefined; seconds?: number | undefined; seed?: string | undefined; faults?: boolean | undefined; device?: string | undefined; sensor?: string | undefined };
 
 /** The windows of a JSONL file, or those the gateway would compute from a scenario's twins. */
-async function loadWindows(flags: WindowSource, faultsByDefault: boolean): Promise<{ windows: FeaturesV1[]; text: string; source: string }> {
+async function loadWindows(flags: WindowSource, faultsByDefault: boolean): Promise<{ windows: Window[]; text: string; source: string }> {
   if (flags.features !== undefined) return { ...(await readWindows(flags.features, flags)), source: flags.features };
   const scenario = await loadScenario(flags.scenario!);
   const seed = flags.seed === undefined ? undefined : /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed;
@@ -165,10 +168,10 @@ async function loadWindows(flags: WindowSource, faultsByDefault: boolean): Promi
   return { windows, text: windows.map((w) => JSON.stringify(w)).join('\n'), source: flags.scenario! };
 }
 
-/** Reads a JSONL file of FeaturesV1 windows, filtered by device and sensor; every bad line is reported with its number. */
-async function readWindows(file: string, filter: { device?: string; sensor?: string }): Promise<{ windows: FeaturesV1[]; text: string }> {
+/** Reads a JSONL file of features windows (v1, or v2 as a gateway sends them), filtered by device and sensor; every bad line is reported with its number. */
+async function readWindows(file: string, filter: { device?: string; sensor?: string }): Promise<{ windows: Window[]; text: string }> {
   const text = new TextDecoder().decode(await readBytes(file));
-  const windows: FeaturesV1[] = [];
+  const windows: Window[] = [];
   const issues: ConfigIssue[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '' || issues.length >= 10) return;
@@ -211,7 +214,7 @@ function flagName(field: string): string {
   return `--${FLAG_NAMES[name] ?? name}`;
 }
 
-function describeWindows(windows: readonly FeaturesV1[], file: string): string {
+function describeWindows(windows: readonly Window[], file: string): string {
   const devices = [...new Set(windows.map((w) => w.device))];
   const first = windows.reduce((min, w) => Math.min(min, w.tsMs), Infinity);
   const last = windows.reduce((max, w) => Math.max(max, w.tsMs + w.windowMs), -Infinity);

@@ -37,6 +37,11 @@ export const GatewayConfigSchema = z
           .optional()
           .describe('Broker to embed for devices.'),
         url: MqttUrlSchema.optional().describe('URL of an existing device-side broker.'),
+        only: z
+          .array(IdSchema)
+          .min(1)
+          .optional()
+          .describe('Serve only these devices: take their telemetry (several gateways can share one device broker) and carry the cloud\'s commands to them. Default: every device of the site.'),
       })
       .strict()
       .refine((d) => !(d.url && d.listen), { message: 'set either url (an existing broker) or listen (embed one), not both' })

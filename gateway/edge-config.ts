@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { IdSchema, ThresholdRuleSchema } from '../protocol';
-import { DetectorOptionsSchema, InputSpecSchema } from './model';
+import { DetectorOptionsSchema, InputSpecSchema, resolveTrustedKeyPaths, TrustedKeysSchema } from './model';
 
 /** A local action: when an event is raised at the edge, send a command to the device without a cloud round trip. */
 export const ActionSchema = z
@@ -25,6 +25,9 @@ export const AnomalySchema = z
     version: z.string().min(1).max(128).optional().describe('Version name of `model`. Default: the version a twinbed model carries, else the file name.'),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits').optional().describe('Expected SHA-256 of `model`; a mismatch refuses to start. Default: not checked.'),
     modelDir: z.string().min(1).optional().describe('Folder `model.stage` commands may load files from. Default: none (stage by bytes only).'),
+    trustedKeys: TrustedKeysSchema.optional().describe(
+      'Ed25519 public keys models must be signed with: `model.stage` then needs args.signature (base64, over the exact file bytes) and refuses an unsigned model, an unknown keyId or a bad signature (E_MODEL_SIGNATURE); `model` needs its signature beside it in `<model>.sig`. Default: none (models are not signature-checked).',
+    ),
     ...DetectorOptionsSchema.shape,
   })
   .strict();
@@ -38,11 +41,12 @@ export const EdgeRulesShape = {
 export type ActionConfig = z.output<typeof ActionSchema>;
 export type AnomalyConfig = z.output<typeof AnomalySchema>;
 
-/** The anomaly section with its model file and folder resolved against `dir`: paths in a file are relative to it. */
+/** The anomaly section with its model file, folder and key files resolved against `dir`: paths in a file are relative to it. */
 export function resolveAnomalyPaths(anomaly: AnomalyConfig, dir: string): AnomalyConfig {
   return {
     ...anomaly,
     ...(anomaly.model !== undefined ? { model: path.resolve(dir, anomaly.model) } : {}),
     ...(anomaly.modelDir !== undefined ? { modelDir: path.resolve(dir, anomaly.modelDir) } : {}),
+    ...(anomaly.trustedKeys !== undefined ? { trustedKeys: resolveTrustedKeyPaths(anomaly.trustedKeys, dir) } : {}),
   };
 }

@@ -10,14 +10,16 @@ import {
   type DeadLetterV1,
   type EventV1,
   type FeaturesV1,
+  type FeaturesV2,
   type TelemetryV1,
   type ThresholdRule,
+  upcastFeatures,
 } from '../protocol';
 import type { Clock } from '../sim';
 import type { IngestResult, IngestRoute } from './device-auth';
 import { encodeRawBlock, pipelineFor, RawRing, Resequencer, restartGapBlocks, SensorPipeline, type GzipCodec, type PipelineConfig, type PipelineOutput } from './dsp';
 import type { ActionConfig } from './edge-config';
-import type { AnomalyDetector } from './model';
+import type { AnomalyDetector, DetectorVerdict } from './model';
 import { IntegrityError, type GatewaySecurity } from './security';
 import { PRIORITY, type HandOver, type OutboxInput } from './store';
 
@@ -37,6 +39,8 @@ export interface Processed extends HandOver {
 
 export interface EdgeProcessorOptions {
   site: string;
+  /** The gateway's id, stamped on every features window it emits as `gateway`. */
+  gateway: string;
   pipelines: readonly PipelineConfig[];
   rules: readonly ThresholdRule[];
   actions: readonly ActionConfig[];
@@ -211,7 +215,9 @@ export class EdgeProcessor {
       if (output.code !== 'late') into.result = { accepted: false, reason: output.reason };
       return;
     }
-    const window = output.message;
+    const detectedWallMs = this.#o.wallMs();
+    const verdict = await this.#score(output.message);
+    const window = this.#stamp(output.message, verdict);
     into.enqueue.push({
       priority: PRIORITY.features,
       topic: topics.features(this.#o.site, window.device, window.sensor),
@@ -219,23 +225,36 @@ export class EdgeProcessor {
       qos,
       key: { device: window.device, sensor: window.sensor, seq: window.seq },
     });
-    await this.#judge(stream, window, into);
+    this.#judge(stream, window, verdict, detectedWallMs, into);
   }
 
-  /** Local rules and the anomaly model on one window; events, actions and raw context follow from what they raise. */
-  async #judge(stream: Stream, window: FeaturesV1, into: Processed): Promise<void> {
-    const detectedWallMs = this.#o.wallMs();
-    const events: EventV1[] = this.#rules.evaluate(window).map((change) => ({ type: 'event', v: 1, kind: 'alert', origin: 'edge', ...change }));
+  /** The anomaly model on one window of a sensor it scores; undefined when it did not run (no model, a failure logged). */
+  async #score(window: FeaturesV1): Promise<DetectorVerdict | undefined> {
     const anomaly = this.#o.anomaly;
-    if (anomaly && anomaly.sensors.includes(window.sensor)) {
-      try {
-        const verdict = await anomaly.detector.process(window);
-        if (verdict.scored) this.#o.onInference?.(verdict.latencyMs);
-        if (verdict.scored && verdict.event) events.push({ ...verdict.event, origin: 'edge' });
-      } catch (error) {
-        this.#o.log.error({ err: error, device: window.device, sensor: window.sensor }, 'anomaly model failed on a window');
-      }
+    if (!anomaly || !anomaly.sensors.includes(window.sensor)) return undefined;
+    try {
+      const verdict = await anomaly.detector.process(window);
+      if (verdict.scored) this.#o.onInference?.(verdict.latencyMs);
+      return verdict;
+    } catch (error) {
+      this.#o.log.error({ err: error, device: window.device, sensor: window.sensor }, 'anomaly model failed on a window');
+      return undefined;
     }
+  }
+
+  /**
+   * The window as the gateway emits it: v2, with its id and the model's score. Every scored window carries its score,
+   * raised anomaly or not, so the cloud can count a model version's windows over threshold on live data.
+   */
+  #stamp(window: FeaturesV1, verdict: DetectorVerdict | undefined): FeaturesV2 {
+    const model = verdict?.scored ? { version: verdict.modelVersion, score: verdict.score, threshold: verdict.threshold } : undefined;
+    return { ...upcastFeatures(window), gateway: this.#o.gateway, ...(model ? { model } : {}) };
+  }
+
+  /** Local rules and the model's verdict on one window; events, actions and raw context follow from what they raise. */
+  #judge(stream: Stream, window: FeaturesV2, verdict: DetectorVerdict | undefined, detectedWallMs: number, into: Processed): void {
+    const events: EventV1[] = this.#rules.evaluate(window).map((change) => ({ type: 'event', v: 1, kind: 'alert', origin: 'edge', ...change }));
+    if (verdict?.scored && verdict.event) events.push({ ...verdict.event, origin: 'edge' });
     for (const event of events) {
       into.enqueue.push({ priority: PRIORITY.events, topic: topics.event(this.#o.site, event.device), payload: encodeMessage(event, 'json'), qos: 1 });
       if (event.state !== 'raised') continue;

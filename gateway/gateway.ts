@@ -24,7 +24,16 @@ import { nodeGzip } from './dsp';
 import { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { GatewayMetrics, startMetricsServer, type MetricsServer } from './metrics';
-import { AnomalyDetector, handleModelCommand, inspectOnnx, ModelSlot, MODEL_ACTIONS } from './model';
+import {
+  AnomalyDetector,
+  handleModelCommand,
+  inspectOnnx,
+  ModelKeyring,
+  ModelSlot,
+  MODEL_ACTIONS,
+  readTrustedKeys,
+  verifyModelFile,
+} from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
 import { DurableStore, Forwarder, InboxPump, PRIORITY, type OutboxRow } from './store';
 import { linkUplink } from './uplink-link';
@@ -204,6 +213,7 @@ export class Gateway {
     await this.#startModel();
     this.#processor = new EdgeProcessor({
       site,
+      gateway: id,
       pipelines: this.config.pipelines,
       rules: this.config.rules,
       actions: this.config.actions,
@@ -250,6 +260,8 @@ export class Gateway {
     });
     // [MQTT-4.6.0-5] commands arrive in order; carry them out one at a time, so a stage finishes before the activate after it.
     this.#upstream.on('message', (topic, payload) => {
+      const where = parseTopic(topic);
+      if (where?.kind === 'cmd' && where.device !== id) return this.#forwardCommand(where.device, payload);
       this.#commands = this.#commands
         .then(() => this.#onGatewayCommand(topic, payload))
         .catch((error: unknown) => this.#log.error({ err: error, topic }, 'gateway command failed'));
@@ -257,7 +269,8 @@ export class Gateway {
     // A clean session forgets subscriptions: subscribe on every connect, and say when the uplink comes and goes.
     this.#upstream.on('connect', () => {
       this.#log.info({ upstreamUrl: upstream.url }, 'uplink connected');
-      this.#upstream?.subscribe(topics.cmd(site, id), { qos: 1 }, (error) => {
+      // Its own commands and its devices': one filter, since overlapping subscriptions may deliver a message twice.
+      this.#upstream?.subscribe(filters.cmd(site), { qos: 1 }, (error) => {
         if (error) this.#log.warn({ err: error }, 'cannot subscribe to gateway commands');
       });
       // Replaces the retained last-will 'offline' a previous connection (or a killed process) left behind.
@@ -283,7 +296,8 @@ export class Gateway {
           done(error as Error);
         }
       };
-      await this.#edge.subscribeAsync(filters.telemetry(site), { qos: 1 });
+      const only = this.config.devices.only;
+      await this.#edge.subscribeAsync(only ? only.map((device) => topics.telemetry(site, device, '+')) : filters.telemetry(site), { qos: 1 });
     }
 
     this.#forwarder = new Forwarder({
@@ -328,7 +342,8 @@ export class Gateway {
   async #startModel(): Promise<void> {
     const anomaly = this.config.anomaly;
     if (!anomaly) return;
-    this.#slot = new ModelSlot();
+    const keyring = new ModelKeyring(await readTrustedKeys(anomaly.trustedKeys ?? []));
+    this.#slot = new ModelSlot({}, keyring);
     this.#detector = new AnomalyDetector(this.#slot, {
       anomalyAfter: anomaly.anomalyAfter,
       clearAfter: anomaly.clearAfter,
@@ -337,10 +352,16 @@ export class Gateway {
       ...(anomaly.threshold === undefined ? {} : { threshold: anomaly.threshold }),
     });
     if (anomaly.model) {
+      const model = anomaly.model;
+      const bytes = await readFile(model).catch(() => undefined);
+      // With trusted keys, the signature beside the file is checked before anything parses the file.
+      const signature = keyring.size > 0 && bytes ? await verifyModelFile(model, bytes, keyring, anomaly.version ?? path.basename(model, '.onnx')) : undefined;
       // The version the model carries (twinbed model fit writes one), else its file name.
-      const carried = await readFile(anomaly.model).then((bytes) => inspectOnnx(bytes).twinbed?.version, () => undefined);
-      await this.#slot.stage(anomaly.model, {
-        version: anomaly.version ?? carried ?? path.basename(anomaly.model, '.onnx'),
+      const carried = bytes ? inspectOnnx(bytes).twinbed?.version : undefined;
+      // Staged by path: the slot reads the file again and checks what it reads (the signature too), as for a command.
+      await this.#slot.stage(model, {
+        version: anomaly.version ?? carried ?? path.basename(model, '.onnx'),
+        ...(signature !== undefined ? { signature } : {}),
         ...(anomaly.sha256 ? { sha256: anomaly.sha256 } : {}),
         ...(anomaly.inputs ? { inputs: anomaly.inputs } : {}),
         ...(anomaly.threshold === undefined ? {} : { threshold: anomaly.threshold }),
@@ -418,6 +439,16 @@ export class Gateway {
     return processed;
   }
 
+  /** A command from the cloud to one of this gateway's devices: passed on to the device broker as it came. */
+  #forwardCommand(device: string, payload: Buffer): void {
+    const only = this.config.devices.only;
+    if (only && !only.includes(device)) return;
+    this.#log.info({ device }, 'cloud command forwarded to the device');
+    this.#edge?.publish(topics.cmd(this.config.site, device), payload, { qos: 1 }, (error) => {
+      if (error) this.#log.error({ err: error, device }, 'cloud command not delivered');
+    });
+  }
+
   /** Local action: straight to the device's cmd topic on the device broker, no cloud round trip. */
   #sendCommand({ device, command, detectedWallMs }: LocalCommand): void {
     this.#counters.commands++;
@@ -482,8 +513,22 @@ export class Gateway {
     return { type: 'status', v: 1, device: this.config.id, tsMs: this.#clock.now(), state, counters: { ...this.#counters } };
   }
 
+  /** The anomaly model versions the slot holds, for the status; none without anomaly detection. */
+  #modelVersions(): Pick<StatusV1, 'model'> {
+    if (!this.#slot) return {};
+    const { active, staged, previous } = this.#slot.status();
+    return {
+      model: {
+        ...(active ? { active: active.version } : {}),
+        ...(staged ? { staged: staged.version } : {}),
+        ...(previous ? { previous: previous.version } : {}),
+      },
+    };
+  }
+
   #publishStatus(state: StatusV1['state'], extra?: Record<string, unknown>): void {
-    const status = this.#status(state);
+    // The will (built at connect) leaves the model out: it would name whatever ran then, not at the crash.
+    const status: StatusV1 = { ...this.#status(state), ...this.#modelVersions() };
     const payload = extra ? { ...status, counters: { ...status.counters, ...flatten(extra) } } : status;
     // Status is current state, retained: while the uplink is down there is nothing to queue; the next connect re-sends it.
     if (!this.#upstream?.connected) return;

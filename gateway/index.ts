@@ -27,5 +27,5 @@ export {
   type RawUplinkConfig,
   type RawEncoding,
 } from './dsp';
-export { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
+export { EdgeProcessor, type EdgeProcessorOptions, type LocalCommand, type Processed } from './edge-processor';
 export { ActionSchema, AnomalySchema, resolveAnomalyPaths, type ActionConfig, type AnomalyConfig } from './edge-config';

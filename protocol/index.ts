@@ -2,6 +2,7 @@
 export { TwinbedError, DecodeError, ConfigError, type ConfigIssue } from './errors';
 export { TOPIC_ROOT, TRUTH_ROOT, IdSchema, topics, filters, parseTopic, type ParsedTopic, type DeviceTopicKind } from './topics';
 export * from './messages';
+export { upcastFeatures } from './upcast';
 export { encodeMessage, decodeMessage, decodeAs, decodeAny, type CodecName } from './codec';
 export { bytesToBase64, base64ToBytes } from './base64';
 export { formatFieldPath } from './field-path';

@@ -58,6 +58,27 @@ export const FeaturesV1Schema = z
   })
   .strict();
 
+/** What the gateway's active edge anomaly model made of one window. */
+export const WindowScoreSchema = z
+  .object({
+    /** Version of the model that scored the window, as it was staged. */
+    version: z.string().min(1).max(128),
+    /** The model's anomaly score of the window; over `threshold` is an anomalous window. */
+    score: z.number().finite(),
+    /** The threshold the detector judged the score against (a config override, else the model's own). */
+    threshold: z.number().positive().finite(),
+  })
+  .strict();
+
+/** FeaturesV1 plus where it was computed and, when the gateway has a model for the sensor, how the model scored it. */
+export const FeaturesV2Schema = FeaturesV1Schema.extend({
+  v: z.literal(2),
+  /** The gateway that computed the window. Absent when it was not computed by a gateway (or came upcast from v1). */
+  gateway: IdSchema.optional(),
+  /** The active edge model's score of this window; absent when no model scored it (none active, or not a scored sensor). */
+  model: WindowScoreSchema.optional(),
+}).strict();
+
 export const EventV1Schema = z
   .object({
     type: z.literal('event'),
@@ -87,6 +108,11 @@ export const StatusV1Schema = z
     tsMs: EventTimeMs,
     state: z.enum(['online', 'offline']),
     counters: z.record(z.string(), z.number()).optional(),
+    /** A gateway's anomaly model versions: what it runs (`active`), has validated (`staged`) and would roll back to (`previous`). */
+    model: z
+      .object({ active: z.string().min(1).optional(), staged: z.string().min(1).optional(), previous: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -197,6 +223,8 @@ export const RawBlockV1Schema = z
 
 export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
 export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
+export type FeaturesV2 = z.infer<typeof FeaturesV2Schema>;
+export type WindowScore = z.infer<typeof WindowScoreSchema>;
 export type EventV1 = z.infer<typeof EventV1Schema>;
 export type StatusV1 = z.infer<typeof StatusV1Schema>;
 export type CommandV1 = z.infer<typeof CommandV1Schema>;
@@ -210,7 +238,7 @@ export type RawBlockV1 = z.infer<typeof RawBlockV1Schema>;
 /** Schemas by type, then by version: the one table a reader consults. */
 export const MESSAGE_SCHEMAS = {
   telemetry: { 1: TelemetryV1Schema },
-  features: { 1: FeaturesV1Schema },
+  features: { 1: FeaturesV1Schema, 2: FeaturesV2Schema },
   event: { 1: EventV1Schema },
   status: { 1: StatusV1Schema },
   cmd: { 1: CommandV1Schema },
@@ -222,5 +250,5 @@ export const MESSAGE_SCHEMAS = {
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | EventV1 | StatusV1 | CommandV1 | ReplyV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
+export type Message = TelemetryV1 | FeaturesV1 | FeaturesV2 | EventV1 | StatusV1 | CommandV1 | ReplyV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

@@ -42,6 +42,8 @@ export const filters = {
   event: (site = '+') => `${TOPIC_ROOT}/${site}/+/event`,
   status: (site = '+') => `${TOPIC_ROOT}/${site}/+/status`,
   reply: (site = '+') => `${TOPIC_ROOT}/${site}/+/reply`,
+  /** Commands to every device and gateway of the site. */
+  cmd: (site = '+') => `${TOPIC_ROOT}/${site}/+/cmd`,
   deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
   truth: (site = '+') => `${TRUTH_ROOT}/${site}/+`,
 } as const;

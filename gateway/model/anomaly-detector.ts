@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventV1, FeaturesV1 } from '../../protocol';
+import type { EventV1, FeaturesV1, FeaturesV2 } from '../../protocol';
 import { LatencyHistogram, monotonicWallMs } from '../../sim';
 import { ModelRunError } from './errors';
 import { featureVector } from '../../ml';
@@ -68,7 +68,7 @@ export class AnomalyDetector {
    * Scores one window. A window lacking a model input throws FeatureVectorError naming the features; one the model
    * scores as NaN or ∞ throws ModelRunError. Neither moves the debounce counters.
    */
-  process(window: FeaturesV1): Promise<DetectorVerdict> {
+  process(window: FeaturesV1 | FeaturesV2): Promise<DetectorVerdict> {
     const key = `${window.device}/${window.sensor}`;
     const run = (this.#tails.get(key) ?? Promise.resolve()).then(() => this.#process(key, window));
     const tail = run.catch(() => undefined); // the caller gets the error through `run`
@@ -89,7 +89,7 @@ export class AnomalyDetector {
     return [...this.#streams].filter(([, state]) => state.raised).map(([key]) => key);
   }
 
-  async #process(key: string, window: FeaturesV1): Promise<DetectorVerdict> {
+  async #process(key: string, window: FeaturesV1 | FeaturesV2): Promise<DetectorVerdict> {
     this.#models.observe(window.features);
     const lease = this.#models.acquire();
     if (!lease) return { scored: false, reason: 'no-active-model' };
@@ -112,7 +112,7 @@ export class AnomalyDetector {
     }
   }
 
-  #debounce(key: string, window: FeaturesV1, score: number, threshold: number, version: string): EventV1 | undefined {
+  #debounce(key: string, window: FeaturesV1 | FeaturesV2, score: number, threshold: number, version: string): EventV1 | undefined {
     let state = this.#streams.get(key);
     if (!state) this.#streams.set(key, (state = { over: 0, under: 0, raised: false, severity: 'warning' }));
     if (score > threshold) {

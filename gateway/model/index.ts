@@ -1,5 +1,16 @@
 // gateway/model/: the edge anomaly model — fit (PCA residual), ONNX export, ONNX Runtime, TS reference, model slot, detector.
-export { ModelFitError, ModelValidationError, FeatureVectorError, ModelSlotError, ModelRunError, ModelFormatError, ModelCommandError, type ValidationCheck } from './errors';
+export {
+  ModelFitError,
+  ModelValidationError,
+  ModelSignatureError,
+  ModelKeyError,
+  FeatureVectorError,
+  ModelSlotError,
+  ModelRunError,
+  ModelFormatError,
+  ModelCommandError,
+  type ValidationCheck,
+} from './errors';
 // Building and reading models lives in ml/ (the cloud fits them too); re-exported so the gateway's door stays whole.
 export {
   fitPcaModel,
@@ -43,6 +54,16 @@ export {
 export { OnnxRunner, InputSpecSchema, RunnerOptionsSchema, type InputSpec, type InputSpecInput, type RunnerOptionsInput } from './onnx-runner';
 export { compareWithReference, compareScores, PARITY_TOLERANCE, type ParityReport, type BatchScorer } from './parity';
 export { StageOptionsSchema, type StageOptionsInput } from './model-validation';
+export {
+  ModelKeyring,
+  TrustedKeySchema,
+  TrustedKeysSchema,
+  readTrustedKeys,
+  resolveTrustedKeyPaths,
+  signatureFileOf,
+  verifyModelFile,
+  type TrustedKey,
+} from './model-signature';
 export {
   ModelSlot,
   ModelSlotOptionsSchema,

@@ -3,6 +3,7 @@ import { ModelSlotError, ModelValidationError, type ValidationCheck } from './er
 import { packWindows, type FeatureMap } from '../../ml';
 import { RunnerOptionsSchema } from './onnx-runner';
 import { compareWithReference, PARITY_TOLERANCE, type BatchScorer, type ParityReport } from './parity';
+import type { ModelKeyring } from './model-signature';
 import { RingBuffer } from './ring-buffer';
 import { StageOptionsSchema, validateModel, type StageOptionsInput, type ValidatedModel } from './model-validation';
 
@@ -78,6 +79,7 @@ interface Entry {
 export class ModelSlot implements ModelSource {
   readonly #options: z.output<typeof ModelSlotOptionsSchema>;
   readonly #recent: RingBuffer<FeatureMap>;
+  readonly #keyring: ModelKeyring | undefined;
   #active: Entry | undefined;
   #staged: Entry | undefined;
   #previous: Entry | undefined;
@@ -86,9 +88,11 @@ export class ModelSlot implements ModelSource {
   readonly #closing = new Set<Promise<void>>();
   readonly #closeFailures: unknown[] = [];
 
-  constructor(options: ModelSlotOptionsInput = {}) {
+  /** `keyring`: the keys staged models must be signed with. Default: none, models are not signature-checked. */
+  constructor(options: ModelSlotOptionsInput = {}, keyring?: ModelKeyring) {
     this.#options = ModelSlotOptionsSchema.parse(options);
     this.#recent = new RingBuffer(this.#options.recentWindows);
+    this.#keyring = keyring;
   }
 
   observe(features: FeatureMap): void {
@@ -114,7 +118,7 @@ export class ModelSlot implements ModelSource {
     }
     let validated: ValidatedModel;
     try {
-      validated = await validateModel(source, options, { ...this.#options, recent: this.#recent.toArray() });
+      validated = await validateModel(source, options, { ...this.#options, recent: this.#recent.toArray(), keyring: this.#keyring });
     } catch (error) {
       if (error instanceof ModelValidationError) this.#lastStage = { version: options.version, ok: false, checks: [...error.checks] };
       throw error;

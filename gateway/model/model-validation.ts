@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ModelValidationError, type ValidationCheck } from './errors';
+import { ModelSignatureError, ModelValidationError, type ValidationCheck } from './errors';
 import { inspectOnnx, packWindows, ReferenceScorer, sha256Hex, type FeatureMap, type OnnxInspection } from '../../ml';
 import { InputSpecSchema, ioProblems, openSession, OnnxRunner, type InputSpec, type RunnerOptionsInput } from './onnx-runner';
+import type { ModelKeyring } from './model-signature';
 import { compareScores } from './parity';
 
 export const StageOptionsSchema = z
@@ -17,6 +18,12 @@ export const StageOptionsSchema = z
       'The input spec: ordered feature names and the input/output names. Default: read from a twinbed model\'s metadata (required for other models).',
     ),
     threshold: z.number().positive().finite().optional().describe('Anomaly threshold on the score. Default: the twinbed model\'s own (required for other models).'),
+    signature: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ed25519 signature of the model file\'s exact bytes, base64. Required when the gateway has trusted keys; default: none.'),
+    keyId: z.string().min(1).max(128).optional().describe('Id of the trusted key that made `signature`. Default: any trusted key that verifies it.'),
   })
   .strict();
 
@@ -44,11 +51,14 @@ export interface ValidationContext {
   parityTolerance: number;
   maxModelBytes: number;
   runner: RunnerOptionsInput;
+  /** Keys a model must be signed with; none (or empty): no signature check. */
+  keyring?: ModelKeyring | undefined;
 }
 
 /**
- * Runs the staging checks in order — read, sha256, parse, spec, io, shadow, parity — and stops at the first that
- * fails (the later ones depend on it), throwing a ModelValidationError that carries every check run so far.
+ * Runs the staging checks in order — read, signature, sha256, parse, spec, io, shadow, parity — and stops at the first
+ * that fails (the later ones depend on it), throwing a ModelValidationError that carries every check run so far
+ * (a ModelSignatureError for the signature). The signature is checked only when the gateway has trusted keys.
  */
 export async function validateModel(source: string | Uint8Array, options: StageOptions, context: ValidationContext): Promise<ValidatedModel> {
   const checks: ValidationCheck[] = [];
@@ -71,6 +81,15 @@ export async function validateModel(source: string | Uint8Array, options: StageO
   if (bytes.length === 0) fail('read', 'the model is empty (0 bytes)');
   if (bytes.length > context.maxModelBytes) fail('read', `the model is ${bytes.length} bytes, over the ${context.maxModelBytes}-byte limit`);
   pass('read', `${bytes.length} bytes${typeof source === 'string' ? ` from ${source}` : ''}`);
+
+  // Before anything else looks at the bytes: an unsigned parser input is exactly what signing exists to keep out.
+  if (context.keyring && context.keyring.size > 0) {
+    const signature = context.keyring.check(bytes, options.signature, options.keyId);
+    checks.push(signature);
+    if (!signature.ok) throw new ModelSignatureError(options.version, checks);
+  } else if (options.signature !== undefined) {
+    pass('signature', 'not checked: this gateway has no trusted keys (anomaly.trustedKeys)');
+  }
 
   const sha256 = sha256Hex(bytes);
   if (options.sha256 === undefined) pass('sha256', `${sha256} (no expected value declared)`);

@@ -32,6 +32,8 @@ export interface ChannelInfo {
   packed?: boolean;
   /** The message type, for `twinbed`. */
   type?: MessageType;
+  /** The envelope's schema version, for `twinbed`. Absent (recordings made before features v2): 1. */
+  v?: number;
   device?: string;
   sensor?: string;
   /** QoS and retain flag of the first message seen on the channel. */
@@ -40,7 +42,7 @@ export interface ChannelInfo {
 }
 
 /** Channel metadata keys (MCAP channel metadata is a string map). */
-const KEYS = ['role', 'wire', 'codec', 'packed', 'type', 'device', 'sensor', 'qos', 'retain'] as const;
+const KEYS = ['role', 'wire', 'codec', 'packed', 'type', 'v', 'device', 'sensor', 'qos', 'retain'] as const;
 
 export function channelMetadata(info: ChannelInfo): Map<string, string> {
   const map = new Map<string, string>();
@@ -68,6 +70,7 @@ export function parseChannelMetadata(metadata: ReadonlyMap<string, string>): Cha
     ...(codec === 'cbor' || codec === 'json' ? { codec } : {}),
     ...(metadata.get('packed') === 'true' ? { packed: true } : {}),
     ...(type && Object.hasOwn(MESSAGE_SCHEMAS, type) ? { type: type as MessageType } : {}),
+    ...(metadata.has('v') && Number.isInteger(Number(metadata.get('v'))) ? { v: Number(metadata.get('v')) } : {}),
     ...(metadata.has('device') ? { device: metadata.get('device')! } : {}),
     ...(metadata.has('sensor') ? { sensor: metadata.get('sensor')! } : {}),
     qos: qos === 0 || qos === 2 ? qos : 1,
@@ -89,8 +92,8 @@ const JSON_SCHEMA_OPTIONS = { io: 'output', unrepresentable: 'any', target: 'dra
 const schemaCache = new Map<string, RecordingSchema>();
 
 /** The schema of a channel: from the protocol's zod schema for twinbed envelopes, generic otherwise. */
-export function schemaFor(info: Pick<ChannelInfo, 'wire' | 'type'>): RecordingSchema {
-  const name = info.wire === 'twinbed' && info.type ? `twinbed.${info.type}.v1` : info.wire === 'json' ? 'json.object' : 'twinbed.opaque';
+export function schemaFor(info: Pick<ChannelInfo, 'wire' | 'type' | 'v'>): RecordingSchema {
+  const name = info.wire === 'twinbed' && info.type ? `twinbed.${info.type}.v${versionOf(info)}` : info.wire === 'json' ? 'json.object' : 'twinbed.opaque';
   let schema = schemaCache.get(name);
   if (!schema) {
     schemaCache.set(name, (schema = { name, data: jsonSchemaOf(info) }));
@@ -98,10 +101,21 @@ export function schemaFor(info: Pick<ChannelInfo, 'wire' | 'type'>): RecordingSc
   return schema;
 }
 
-function jsonSchemaOf(info: Pick<ChannelInfo, 'wire' | 'type'>): object {
+/** The protocol schema of a twinbed envelope of `type` at version `v` (1 when absent or unknown to this build). */
+export function envelopeSchema(type: MessageType, v: unknown): z.ZodType {
+  const versions = MESSAGE_SCHEMAS[type] as Record<number, z.ZodType>;
+  return (typeof v === 'number' && Object.hasOwn(versions, v) ? versions[v] : undefined) ?? versions[1]!;
+}
+
+function versionOf(info: Pick<ChannelInfo, 'type' | 'v'>): number {
+  return info.type && info.v !== undefined && Object.hasOwn(MESSAGE_SCHEMAS[info.type], info.v) ? info.v : 1;
+}
+
+function jsonSchemaOf(info: Pick<ChannelInfo, 'wire' | 'type' | 'v'>): object {
   if (info.wire === 'twinbed' && info.type) {
-    const zodSchema = info.type === 'telemetry' ? RecordedTelemetrySchema : MESSAGE_SCHEMAS[info.type][1];
-    return { title: `twinbed ${info.type} v1`, ...z.toJSONSchema(zodSchema, JSON_SCHEMA_OPTIONS) };
+    const v = versionOf(info);
+    const zodSchema = info.type === 'telemetry' ? RecordedTelemetrySchema : envelopeSchema(info.type, v);
+    return { title: `twinbed ${info.type} v${v}`, ...z.toJSONSchema(zodSchema, JSON_SCHEMA_OPTIONS) };
   }
   if (info.wire === 'json') return { title: 'a JSON object as the system published it', type: 'object' };
   return {

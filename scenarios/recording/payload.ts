@@ -1,5 +1,5 @@
-import { base64ToBytes, bytesToBase64, DecodeError, decodeMessage, encodeMessage, MESSAGE_SCHEMAS, TwinbedError, type Message, type TelemetryV1 } from '../../protocol';
-import type { ChannelInfo, Wire } from './layout';
+import { base64ToBytes, bytesToBase64, DecodeError, decodeMessage, encodeMessage, TwinbedError, type Message, type TelemetryV1 } from '../../protocol';
+import { envelopeSchema, type ChannelInfo, type Wire } from './layout';
 
 // A payload as it crossed the wire ⇄ a message as MCAP stores it (JSON that Foxglove reads). Platform-free.
 
@@ -12,7 +12,7 @@ export class RecordingError extends TwinbedError {
 
 /** What the wire form of a payload was, and its recorded JSON. */
 export interface RecordedPayload {
-  info: Pick<ChannelInfo, 'wire' | 'codec' | 'packed' | 'type' | 'device' | 'sensor'>;
+  info: Pick<ChannelInfo, 'wire' | 'codec' | 'packed' | 'type' | 'v' | 'device' | 'sensor'>;
   /** The MCAP message data: UTF-8 JSON of an object. */
   data: Uint8Array;
   /** The event time the message carries, ms since the epoch, when it carries one. */
@@ -35,6 +35,7 @@ export function recordPayload(payload: Uint8Array): RecordedPayload {
       wire: 'twinbed',
       codec: firstByte(payload) === 0x7b ? 'json' : 'cbor',
       type: message.type,
+      v: message.v,
       ...('device' in message ? { device: message.device } : {}),
       ...('sensor' in message && message.sensor !== undefined ? { sensor: message.sensor } : {}),
       ...(message.type === 'telemetry' && message.values instanceof Float32Array ? { packed: true } : {}),
@@ -91,8 +92,8 @@ export function recordedMessage(info: Pick<ChannelInfo, 'wire' | 'packed' | 'typ
   }
   if (raw.type === 'telemetry') raw = telemetryInOrder(raw, info.packed === true);
   for (const key of ['data', 'body']) if (typeof raw[key] === 'string' && (raw.type === 'raw' || raw.type === 'signed')) raw[key] = base64ToBytes(raw[key]);
-  const schema = MESSAGE_SCHEMAS[info.type][1];
-  const parsed = schema.safeParse(raw);
+  // The message's own version picks its schema: a channel of features may hold v1 and v2 windows.
+  const parsed = envelopeSchema(info.type, raw.v).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new RecordingError('E_RECORDING_FORMAT', `${where}: not a valid ${info.type} message (${issue.path.join('.')}: ${issue.message}); the file is damaged`);

@@ -109,7 +109,7 @@ export class RecordingWriter {
 
   async #channel(topic: string, info: ChannelInfo): Promise<{ id: number; topic: string; sequence: number }> {
     // A topic whose format changes mid-recording (a device switching codec) gets a channel per format.
-    const key = `${topic}\u0000${info.wire}/${info.codec ?? ''}/${info.packed ?? ''}/${info.type ?? ''}`;
+    const key = `${topic}\u0000${info.wire}/${info.codec ?? ''}/${info.packed ?? ''}/${info.type ?? ''}/${info.v ?? ''}`;
     let channel = this.#channels.get(key);
     if (channel) return channel;
     const schema = schemaFor(info);

@@ -1,9 +1,10 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exportPcaOnnx, fitPcaModel, Gateway, GatewayConfigSchema, sha256Hex, type GatewayConfigInput } from '../../gateway';
-import { decodeAs, encodeMessage, topics, type CommandV1, type ReplyV1, type TelemetryV1 } from '../../protocol';
+import { bytesToBase64, decodeAs, encodeMessage, topics, type CommandV1, type ReplyV1, type TelemetryV1 } from '../../protocol';
 import { connectMqtt, createRng, ScaledRealClock, startBroker, type EmbeddedBroker, type MqttClient } from '../../sim';
 import { waitUntil } from '../support/twinbed-process';
 import { sumOfSquaresModel } from '../unit/gateway/model/custom-graphs';
@@ -205,7 +206,7 @@ describe('gateway operations at the edge', () => {
     const CHECKS = ['read', 'sha256', 'parse', 'spec', 'io', 'shadow', 'parity'];
 
     /** A gateway with a model folder holding good, truncated and tampered models, that has seen 20 accel windows. */
-    const modelGateway = async (name: string) => {
+    const modelGateway = async (name: string, anomaly: Partial<NonNullable<GatewayConfigInput['anomaly']>> = {}) => {
       const modelDir = mkdtempSync(path.join(dir, `${name}-`));
       const v1 = modelBytes('v1');
       const v2 = modelBytes('v2');
@@ -218,7 +219,7 @@ describe('gateway operations at the edge', () => {
 
       const cloud = await startBroker({ id: `${name}-cloud` });
       cleanups.push(closeOnce(cloud));
-      const gateway = await startGateway(cloud, { anomaly: { sensors: ['accel'], modelDir } });
+      const gateway = await startGateway(cloud, { anomaly: { sensors: ['accel'], modelDir, ...anomaly } });
       const slot = gateway.models!;
       const rng = createRng(name);
       const device = await connect(gateway.deviceUrl, `${name}-device`);
@@ -233,8 +234,8 @@ describe('gateway operations at the edge', () => {
 
       // The cloud side: an operator that sends gateway commands and reads the status they are answered in.
       const operator = await connect(cloud.url, `${name}-operator`);
-      const upstream: { topic: string; text: string }[] = [];
-      operator.on('message', (topic, payload) => upstream.push({ topic, text: payload.toString('utf8') }));
+      const upstream: { topic: string; text: string; payload: Buffer }[] = [];
+      operator.on('message', (topic, payload) => upstream.push({ topic, text: payload.toString('utf8'), payload }));
       await operator.subscribeAsync(`twinbed/v1/${SITE}/#`, { qos: 1 });
       let ids = 0;
       const send = (action: string, args?: Record<string, unknown>): Promise<unknown> => {
@@ -259,7 +260,11 @@ describe('gateway operations at the edge', () => {
       const command = async (action: string, args?: Record<string, unknown>): Promise<number> => ((await reply(action, args)).ok ? 1 : 0);
       /** Edge events the cloud has received, in order. */
       const events = () => upstream.filter((m) => m.topic === topics.event(SITE, 'pump-1')).map((m) => decodeAs(Buffer.from(m.text), 'event'));
-      return { gateway, slot, v1, upstream, send, results, reply, command, publishBlocks, events };
+      /** Accel feature windows the cloud has received (CBOR), in order. */
+      const windows = () => upstream.filter((m) => m.topic === topics.features(SITE, 'pump-1', 'accel')).map((m) => decodeAs(m.payload, 'features'));
+      /** The gateway's latest status message. */
+      const status = () => upstream.filter((m) => m.topic === topics.status(SITE, GATEWAY)).map((m) => decodeAs(m.payload, 'status')).at(-1);
+      return { gateway, slot, v1, upstream, send, results, reply, command, publishBlocks, events, windows, status };
     };
 
     it('stages with every check passed, activates, swaps to a second version and rolls back to the first on commands from the cloud', async () => {
@@ -355,6 +360,70 @@ describe('gateway operations at the edge', () => {
       expect(slot.status()).toMatchObject({ active: { version: 'v1' }, staged: null });
     });
 
+    it('refuses a tampered copy of a signed model on a gateway with trusted keys, with the reason in its reply', async () => {
+      const keys = generateKeyPairSync('ed25519');
+      const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const { slot, v1, reply } = await modelGateway('slot-signed', { trustedKeys: [{ id: 'cloud-2026', publicKey }] });
+      const signature = bytesToBase64(sign(null, v1, keys.privateKey));
+
+      // tampered.onnx is v1 with one byte flipped, sent with v1's signature.
+      const refused = await reply('model.stage', { path: 'tampered.onnx', version: '1.1.0', signature, keyId: 'cloud-2026' });
+      expect(refused).toMatchObject({
+        type: 'reply',
+        device: GATEWAY,
+        action: 'model.stage',
+        ok: false,
+        code: 'E_MODEL_SIGNATURE',
+        error: 'model 1.1.0: signature does not verify with key "cloud-2026" — the file was changed after signing, or signed with another key',
+      });
+      const result = refused.result as { reasons: { check: string; ok: boolean; detail: string }[] };
+      expect(result.reasons).toEqual([{ check: 'signature', ok: false, detail: expect.stringContaining('the file was changed after signing') }]);
+      expect(slot.status()).toMatchObject({ active: null, staged: null, lastStage: { version: '1.1.0', ok: false } });
+
+      // The untouched file with the same signature is accepted; an unsigned one is not.
+      expect(await reply('model.stage', { path: 'v1.onnx', version: '1.1.0', signature, keyId: 'cloud-2026' })).toMatchObject({ ok: true, result: { model: { version: '1.1.0' } } });
+      expect(await reply('model.stage', { path: 'v2.onnx', version: 'v2' })).toMatchObject({ ok: false, code: 'E_MODEL_SIGNATURE', error: expect.stringMatching(/^model v2: unsigned/) });
+    });
+
+    it('sends every window the model scores with its score and version, the new version from the window after model.activate, and says in its status what it runs', async () => {
+      const { slot, command, publishBlocks, events, windows, status } = await modelGateway('slot-scores');
+      await publishBlocks(2);
+      // No model active yet: the windows say which gateway computed them, and carry no score.
+      expect(await waitUntil(() => windows().length === 2, 5000)).toBe(true);
+      expect(windows().map((w) => [w.v, 'gateway' in w ? w.gateway : undefined, 'model' in w])).toEqual([
+        [2, GATEWAY, false],
+        [2, GATEWAY, false],
+      ]);
+
+      expect(await command('model.stage', { path: 'v1.onnx', version: 'v1' })).toBe(1);
+      // The status follows the reply on the same uplink: wait for it rather than read it with the reply.
+      await expect.poll(() => status()?.model, { timeout: 5000 }).toEqual({ staged: 'v1' });
+      expect(await command('model.activate')).toBe(1);
+      await expect.poll(() => status()?.model, { timeout: 5000 }).toEqual({ active: 'v1' });
+      expect(status()).toMatchObject({ state: 'online', counters: { 'lastCommand.ok': 1 } });
+      const v1Threshold = slot.status().active!.threshold;
+      await publishBlocks(4);
+      expect(await waitUntil(() => windows().length === 6, 5000)).toBe(true);
+      for (const w of windows().slice(2)) {
+        expect(w).toMatchObject({ v: 2, gateway: GATEWAY, model: { version: 'v1', threshold: v1Threshold } });
+        expect(w.v === 2 && Number.isFinite(w.model!.score)).toBe(true);
+      }
+
+      // v2 has a threshold every window passes: the first window after the activation is scored by v2, and every
+      // window scored while the anomaly it raises stays raised still carries its score.
+      expect(await command('model.stage', { path: 'v2.onnx', version: 'v2', threshold: 1e-9 })).toBe(1);
+      expect(await command('model.activate', { version: 'v2' })).toBe(1);
+      await expect.poll(() => status()?.model, { timeout: 5000 }).toEqual({ active: 'v2', previous: 'v1' });
+      await publishBlocks(6);
+      expect(await waitUntil(() => windows().length === 12 && events().length === 1, 5000)).toBe(true);
+      expect(events()).toMatchObject([{ kind: 'anomaly', state: 'raised', tsMs: windows()[8]!.tsMs }]);
+      const afterSwap = windows().slice(6);
+      expect(afterSwap.map((w) => (w.v === 2 ? [w.model?.version, w.model?.threshold, w.model!.score > w.model!.threshold] : []))).toEqual(Array(6).fill(['v2', 1e-9, true]));
+
+      expect(await command('model.rollback')).toBe(1);
+      await expect.poll(() => status()?.model, { timeout: 5000 }).toEqual({ active: 'v1', previous: 'v2' });
+    });
+
     it('refuses an unknown command and a raw request for a stream it has no raw uplink for, saying why', async () => {
       const { reply } = await modelGateway('slot-unknown');
       expect(await reply('model.explode')).toMatchObject({ ok: false, code: 'E_UNKNOWN_ACTION', error: expect.stringContaining('raw.request, model.stage') });
@@ -384,6 +453,35 @@ describe('gateway operations at the edge', () => {
       for (const [seq, sigma] of sigmas.entries()) await device.publishAsync(topics.telemetry(SITE, 'pump-1', 'accel'), noiseBlock(rng, 'pump-1', 'accel', seq, sigma), { qos: 1 });
       expect(await waitUntil(() => drained(gateway, sigmas.length)() && events.length === 2, 10_000)).toBe(true);
       expect(events).toEqual(['raised', 'cleared']);
+    });
+
+    it('with trusted keys, starts a model whose signature file beside it verifies, and refuses to start without one or with a changed model', async () => {
+      const cloud = await startBroker({ id: 'ops-cloud-signed' });
+      cleanups.push(closeOnce(cloud));
+      const keys = generateKeyPairSync('ed25519');
+      const keyFile = path.join(dir, 'cloud-2026.pem');
+      writeFileSync(keyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
+      const bytes = modelBytes('signed-v1');
+      const signature = bytesToBase64(sign(null, bytes, keys.privateKey));
+      const anomalyFor = (model: string) => ({ sensors: ['accel'], model, trustedKeys: [{ id: 'cloud-2026', publicKey: keyFile }] });
+
+      const model = path.join(dir, 'signed.onnx');
+      writeFileSync(model, bytes);
+      writeFileSync(`${model}.sig`, `${signature}\n`);
+      const gateway = await startGateway(cloud, { anomaly: anomalyFor(model) });
+      expect(gateway.models?.status().active).toMatchObject({ version: 'signed-v1', checks: expect.arrayContaining([{ check: 'signature', ok: true, detail: 'Ed25519, verified with key "cloud-2026"' }]) });
+      await gateway.stop();
+
+      const unsigned = path.join(dir, 'unsigned.onnx');
+      writeFileSync(unsigned, bytes);
+      await expect(startGateway(cloud, { anomaly: anomalyFor(unsigned) })).rejects.toMatchObject({ code: 'E_MODEL_SIGNATURE', message: expect.stringMatching(/^model unsigned: no signature file .*unsigned\.onnx\.sig \(ENOENT\)/) });
+
+      const changed = path.join(dir, 'changed.onnx');
+      const tampered = Uint8Array.from(bytes);
+      tampered[tampered.length >> 1]! ^= 0x01;
+      writeFileSync(changed, tampered);
+      writeFileSync(`${changed}.sig`, signature);
+      await expect(startGateway(cloud, { anomaly: anomalyFor(changed) })).rejects.toMatchObject({ code: 'E_MODEL_SIGNATURE', message: expect.stringContaining('signature does not verify with any trusted key ("cloud-2026")') });
     });
 
     it('refuses to start when the model is not the one the config announces (sha256)', async () => {

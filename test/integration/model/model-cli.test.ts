@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,19 @@ describe('twinbed model fit / check', () => {
 
     await runModelFit({ features: file('healthy.jsonl'), out: file('model-again') }, capture());
     expect(sha256Hex(await readFile(file('model-again/model.onnx')))).toBe(manifest.sha256);
+  });
+
+  it('fits the same model from windows as a gateway sends them (features v2, with its id and model scores) as from their v1 form', async () => {
+    const windows = (await readFile(file('healthy.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const sent = windows.map((w, i) => ({ ...w, v: 2, gateway: 'gw-1', model: { version: 'old', score: (i % 7) + 0.5, threshold: 4 } }));
+    await mkdir(file('v2'), { recursive: true });
+    // The same file name: the model records where its windows came from.
+    await writeFile(file('v2/healthy.jsonl'), sent.map((w) => JSON.stringify(w)).join('\n') + '\n');
+    await runModelFit({ features: file('healthy.jsonl'), out: file('from-v1'), modelVersion: 'same' }, capture());
+    const out = capture();
+    expect(await runModelFit({ features: file('v2/healthy.jsonl'), out: file('from-v2'), modelVersion: 'same' }, out)).toBe(0);
+    expect(out.text).toContain('twinbed model fit: 2,000 windows of pump-1 / accel from healthy.jsonl');
+    expect(sha256Hex(await readFile(file('from-v2/model.onnx')))).toBe(sha256Hex(await readFile(file('from-v1/model.onnx'))));
   });
 
   it('checks a model against windows: parity with the reference and the score distribution', async () => {

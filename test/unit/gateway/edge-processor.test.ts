@@ -1,16 +1,40 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { decodeRawBlock, EdgeProcessor, nodeGzip, PipelineSchema, PRIORITY, type Processed } from '../../../gateway/index';
-import { decodeMessage, encodeMessage, ThresholdRuleSchema, topics, type DeadLetterV1, type EventV1, type RawBlockV1, type TelemetryV1 } from '../../../protocol/index';
+import {
+  AnomalyDetector,
+  decodeRawBlock,
+  EdgeProcessor,
+  nodeGzip,
+  PipelineSchema,
+  PRIORITY,
+  type EdgeProcessorOptions,
+  type ModelLease,
+  type ModelSource,
+  type Processed,
+  type SlotModel,
+} from '../../../gateway/index';
+import {
+  decodeMessage,
+  encodeMessage,
+  ThresholdRuleSchema,
+  topics,
+  type DeadLetterV1,
+  type EventV1,
+  type FeaturesV2,
+  type RawBlockV1,
+  type TelemetryV1,
+} from '../../../protocol/index';
 import { VirtualClock } from '../../../sim/index';
 
 const SITE = 'site-1';
 const START_MS = Date.UTC(2026, 0, 1);
 
 /** One record per 1 s block of 100 samples at 100 Hz; raw blocks 2 s before and after an event. */
-function processor(deadLetters: DeadLetterV1[] = []): EdgeProcessor {
+function processor(deadLetters: DeadLetterV1[] = [], anomaly?: EdgeProcessorOptions['anomaly']): EdgeProcessor {
   return new EdgeProcessor({
     site: SITE,
+    gateway: 'gw-7',
+    ...(anomaly ? { anomaly } : {}),
     pipelines: [
       PipelineSchema.parse({
         sensors: ['vib'],
@@ -55,7 +79,77 @@ const rawSeqs = (outputs: Processed[]) =>
       }),
   );
 
+/** A model whose score is the window's RMS, with a version the test can swap as an activation would. */
+class RmsModel implements ModelSource {
+  version = 'v1';
+  threshold = 1.5;
+  features = ['rms'];
+
+  acquire(): ModelLease {
+    const model: SlotModel = { version: this.version, featureNames: this.features, threshold: this.threshold, scoreBatch: async (flat) => Float32Array.of(flat[0]!) };
+    return { model, release: () => {} };
+  }
+
+  observe(): void {}
+}
+
+/** The features windows queued, decoded, in order. */
+const windowsOf = (outputs: Processed[]): FeaturesV2[] =>
+  outputs.flatMap((p) => p.enqueue.filter((e) => e.priority === PRIORITY.features && e.topic.includes('/features/')).map((e) => decodeMessage(e.payload) as FeaturesV2));
+
 describe('EdgeProcessor', () => {
+  describe('features v2', () => {
+    const scored = (model: RmsModel, sensors = ['vib']) => ({ detector: new AnomalyDetector(model, { anomalyAfter: 2, clearAfter: 2 }, () => 0), sensors });
+
+    it('stamps every window with the gateway id, and leaves the model out where none scores the sensor', async () => {
+      const windows = windowsOf(await feed(processor([], scored(new RmsModel(), ['accel'])), [0.5, 2]));
+      expect(windows.map((w) => [w.type, w.v, w.gateway, w.seq, w.features.rms])).toEqual([
+        ['features', 2, 'gw-7', 0, 0.5],
+        ['features', 2, 'gw-7', 1, 2],
+      ]);
+      expect(windows.map((w) => w.model)).toEqual([undefined, undefined]);
+      // No detector at all: the same.
+      expect(windowsOf(await feed(processor(), [0.5])).map((w) => [w.v, w.gateway, w.model])).toEqual([[2, 'gw-7', undefined]]);
+    });
+
+    it('carries the score of every window the model scores, before, during and after a raised anomaly', async () => {
+      const outputs = await feed(processor([], scored(new RmsModel())), [0.5, 2, 3, 2.5, 0.25, 0.5, 0.75]);
+      expect(windowsOf(outputs).map((w) => w.model)).toEqual([0.5, 2, 3, 2.5, 0.25, 0.5, 0.75].map((score) => ({ version: 'v1', score, threshold: 1.5 })));
+      const events = outputs.flatMap((p) => p.enqueue.filter((e) => e.priority === PRIORITY.events).map((e) => decodeMessage(e.payload) as EventV1));
+      // Raised on the second window over 1.5 (seq 2), cleared on the second under it (seq 5): seqs 3–4 were scored while raised.
+      expect(events.filter((e) => e.kind === 'anomaly').map((e) => [e.state, e.tsMs - START_MS])).toEqual([
+        ['raised', 2000],
+        ['cleared', 5000],
+      ]);
+    });
+
+    it('names the version that scored each window: the next window after a swap carries the new one', async () => {
+      const model = new RmsModel();
+      const edge = processor([], scored(model));
+      const before = windowsOf(await feed(edge, [0.5, 0.5]));
+      model.version = 'v2';
+      model.threshold = 0.25;
+      const after = windowsOf(await feed(edge, [0.5, 0.5], 2));
+      expect([...before, ...after].map((w) => [w.seq, w.model?.version, w.model?.threshold])).toEqual([
+        [0, 'v1', 1.5],
+        [1, 'v1', 1.5],
+        [2, 'v2', 0.25],
+        [3, 'v2', 0.25],
+      ]);
+    });
+
+    it('sends a window the model could not score without a model field, rather than not at all', async () => {
+      const model = new RmsModel();
+      model.features = ['rms', 'kurtosis']; // the pipeline computes no kurtosis: FeatureVectorError on every window
+      const windows = windowsOf(await feed(processor([], scored(model)), [0.5, 2]));
+      expect(windows.map((w) => [w.seq, w.gateway, 'model' in w])).toEqual([
+        [0, 'gw-7', false],
+        [1, 'gw-7', false],
+      ]);
+    });
+  });
+
+
   it('puts a resent block back in its place: blocks after a gap wait for it, then every block is a window, in order', async () => {
     const edge = processor();
     const outputs = [];

@@ -1,24 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   CommandV1Schema,
   EventV1Schema,
   FeaturesV1Schema,
+  FeaturesV2Schema,
   MESSAGE_SCHEMAS,
   SampleValuesSchema,
   StatusV1Schema,
   TelemetryV1Schema,
 } from '../../../protocol/index';
-import { alertEvent, command, features, status, telemetryArray, telemetryPacked } from './sample-messages';
+import { alertEvent, command, features, featuresV2, status, telemetryArray, telemetryPacked } from './sample-messages';
 
 const firstIssuePath = (result: { error?: { issues: ReadonlyArray<{ path: PropertyKey[] }> } }) => result.error?.issues[0]?.path;
 
 describe('message schema table', () => {
-  it('maps each message type to its version-1 schema, whose type literal matches the key', () => {
+  it('maps each message type to its schemas by version, whose type and v literals match the keys', () => {
     expect(Object.keys(MESSAGE_SCHEMAS).sort()).toEqual(['cmd', 'deadletter', 'event', 'features', 'raw', 'reply', 'signed', 'status', 'telemetry', 'truth']);
-    for (const [type, versions] of Object.entries(MESSAGE_SCHEMAS)) {
-      expect(Object.keys(versions), type).toEqual(['1']);
-      expect(versions[1].shape.type.value, type).toBe(type);
-      expect(versions[1].shape.v.value, type).toBe(1);
+    const versions = Object.fromEntries(Object.entries(MESSAGE_SCHEMAS).map(([type, byVersion]) => [type, Object.keys(byVersion)]));
+    expect(versions).toEqual({ telemetry: ['1'], features: ['1', '2'], event: ['1'], status: ['1'], cmd: ['1'], reply: ['1'], deadletter: ['1'], truth: ['1'], raw: ['1'], signed: ['1'] });
+    for (const [type, byVersion] of Object.entries(MESSAGE_SCHEMAS)) {
+      for (const [v, schema] of Object.entries(byVersion as Record<string, z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<number> }>>)) {
+        expect(schema.shape.type.value, `${type} v${v}`).toBe(type);
+        expect(schema.shape.v.value, `${type} v${v}`).toBe(Number(v));
+      }
     }
   });
 });
@@ -73,6 +78,37 @@ describe('FeaturesV1Schema', () => {
   });
 });
 
+describe('FeaturesV2Schema', () => {
+  it('carries the computing gateway and the model score beside every v1 field', () => {
+    expect(FeaturesV2Schema.parse(featuresV2)).toEqual({ ...features, v: 2, seq: 42, blocks: 2, gateway: 'gw-1', model: { version: '2026-01-15.1', score: 0.1, threshold: 4.5 } });
+  });
+
+  it('makes gateway and model optional: a window no model scored', () => {
+    const { gateway: _gateway, model: _model, ...bare } = featuresV2;
+    expect(FeaturesV2Schema.parse(bare)).toEqual(bare);
+  });
+
+  it('takes v 2 only: a v1 window is not a v2 one, nor the other way round', () => {
+    expect(firstIssuePath(FeaturesV2Schema.safeParse(features))).toEqual(['v']);
+    expect(firstIssuePath(FeaturesV1Schema.safeParse(featuresV2))).toEqual(['v']);
+  });
+
+  it.each([
+    ['score', Number.NaN],
+    ['score', Number.POSITIVE_INFINITY],
+    ['threshold', 0],
+    ['threshold', -1],
+    ['version', ''],
+  ])('rejects model.%s = %s', (field, value) => {
+    expect(firstIssuePath(FeaturesV2Schema.safeParse({ ...featuresV2, model: { ...featuresV2.model, [field]: value } }))).toEqual(['model', field]);
+  });
+
+  it('rejects unknown fields, in the model too', () => {
+    expect(FeaturesV2Schema.safeParse({ ...featuresV2, modelScore: 1 }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['modelScore'] });
+    expect(FeaturesV2Schema.safeParse({ ...featuresV2, model: { ...featuresV2.model, over: true } }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['over'], path: ['model'] });
+  });
+});
+
 describe('EventV1Schema', () => {
   it('makes the sensor optional, for device-level alerts', () => {
     const { sensor: _sensor, ...deviceLevel } = alertEvent;
@@ -95,6 +131,13 @@ describe('StatusV1Schema and CommandV1Schema', () => {
     const { args: _args, ...bareCommand } = command;
     expect(StatusV1Schema.safeParse(bareStatus).success).toBe(true);
     expect(CommandV1Schema.safeParse(bareCommand).success).toBe(true);
+  });
+
+  it('let a status say which model versions a gateway runs, as strings beside its numeric counters', () => {
+    const withModel = { ...status, model: { active: 'v2', previous: 'v1' } };
+    expect(StatusV1Schema.parse(withModel).model).toEqual({ active: 'v2', previous: 'v1' });
+    expect(firstIssuePath(StatusV1Schema.safeParse({ ...status, model: { active: 2 } }))).toEqual(['model', 'active']);
+    expect(firstIssuePath(StatusV1Schema.safeParse({ ...status, counters: { 'model.active': 'v2' } }))).toEqual(['counters', 'model.active']);
   });
 
   it('reject a status outside online/offline and a command without an action', () => {

@@ -1,4 +1,4 @@
-import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, Message, StatusV1, TelemetryV1, RawBlockV1, TruthV1 } from '../../../protocol/index';
+import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, FeaturesV2, Message, StatusV1, TelemetryV1, RawBlockV1, TruthV1 } from '../../../protocol/index';
 
 // One realistic message of every type. Values are chosen to catch lossy codecs: a fractional epoch time,
 // 0.1 (not exact in float32), a negative and a large integer.
@@ -31,6 +31,16 @@ export const features: FeaturesV1 = {
   windowMs: 40,
   unit: 'g',
   features: { rms: 0.7071, peak: 1, crest: 1.4142, kurtosis: 3.02, bpfoAmpl: 0.013 },
+};
+
+/** A window as a gateway sends it: where it was computed and what its anomaly model scored. */
+export const featuresV2: FeaturesV2 = {
+  ...features,
+  v: 2,
+  seq: 42,
+  blocks: 2,
+  gateway: 'gw-1',
+  model: { version: '2026-01-15.1', score: 0.1, threshold: 4.5 },
 };
 
 export const alertEvent: EventV1 = {
@@ -106,6 +116,7 @@ export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
   ['telemetry with number[] values', telemetryArray],
   ['telemetry with packed Float32Array values', telemetryPacked],
   ['features', features],
+  ['features v2 with a model score', featuresV2],
   ['event', alertEvent],
   ['status', status],
   ['cmd', command],
