@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { brokerBench, formatBroker } from './broker';
 import { fleetBench, formatFleet } from './fleet';
+import { formatIngest, ingestBench } from './ingest';
 import { formatGateway, gatewayBench } from './gateway';
 import { formatProxy, proxyBench } from './proxy';
 import { formatStorage, storageBench } from './storage';
@@ -12,6 +13,7 @@ const benches: Record<string, { run: (options: { seconds?: number }) => Promise<
   broker: { run: () => brokerBench(), format: formatBroker as (r: never) => string },
   fleet: { run: ({ seconds }) => fleetBench(seconds), format: formatFleet as (r: never) => string },
   gateway: { run: () => gatewayBench(), format: formatGateway as (r: never) => string },
+  ingest: { run: () => ingestBench(), format: formatIngest as (r: never) => string },
   proxy: { run: () => proxyBench(), format: formatProxy as (r: never) => string },
   storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
   twins: { run: () => twinsBench(), format: formatTwins as (r: never) => string },

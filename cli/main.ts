@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, TwinbedError } from '../protocol';
 import { runDemo } from './demo';
 import { runGateway } from './gateway';
+import { runCloud } from './cloud';
 import { runGenerate } from './generate';
 import { parseList, runCerts } from './certs';
 import { runProxy, type ProxyCommandOptions } from './proxy';
@@ -208,6 +209,15 @@ program
   .requiredOption('--config <file>', 'gateway YAML file')
   .action(async (options: { config: string }) => {
     await runGateway(options.config);
+  });
+
+program
+  .command('cloud')
+  .description('run the cloud pipeline as its own process: durable ingest, storage (SQLite or PostgreSQL), rules, the model lifecycle and the REST API')
+  .requiredOption('--config <file>', 'cloud YAML file')
+  .option('--storage <url>', 'store here instead of the file\'s `storage`: sqlite:PATH, :memory: or postgres://user:pass@host:port/db')
+  .action(async (options: { config: string; storage?: string }) => {
+    await runCloud(options.config, options.storage ? { storage: options.storage } : {});
   });
 
 program

@@ -278,24 +278,35 @@ export class Gateway {
     });
     this.#upstream.on('offline', () => this.#log.warn({ upstreamUrl: upstream.url }, 'uplink offline; storing and forwarding later'));
 
-    const edgeOptions = { clientId: `twinbed-${site}-${id}-edge`, clean: true };
+    // On a device broker of its own (url), the gateway keeps a persistent session: what devices publish while it is
+    // down (a crash, a restart) waits there for it, because that broker acknowledged the devices already.
+    const edgeOptions = { clientId: `twinbed-${site}-${id}-edge`, clean: this.#broker !== undefined };
     // With security on, the gateway's own client joins its embedded broker in memory: it needs no device
     // certificate, yet still logs in (a per-run credential) and passes the same ACL.
     this.#edge =
       security && this.#broker
         ? await connectInProcess(this.#broker.aedes, { ...edgeOptions, username: security.internal.username, password: security.internal.password })
-        : await connectMqtt(this.#deviceUrl, edgeOptions);
+        : await connectMqtt(this.#deviceUrl, {
+            ...edgeOptions,
+            // An external device broker acknowledged the device already; take each message into the inbox before
+            // acknowledging it to that broker (mqtt.js sends our PUBACK when this callback returns). Installed before
+            // the first packet: a persistent session's queue arrives right after CONNACK.
+            ...(this.#broker
+              ? {}
+              : {
+                  prepare: (client: MqttClient) => {
+                    client.handleMessage = (packet, done) => {
+                      try {
+                        this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
+                        done();
+                      } catch (error) {
+                        done(error as Error);
+                      }
+                    };
+                  },
+                }),
+          });
     if (!this.#broker) {
-      // An external device broker acknowledged the device already; take each message into the inbox before
-      // acknowledging it to that broker (mqtt.js sends our PUBACK when this callback returns).
-      this.#edge.handleMessage = (packet, done) => {
-        try {
-          this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
-          done();
-        } catch (error) {
-          done(error as Error);
-        }
-      };
       const only = this.config.devices.only;
       await this.#edge.subscribeAsync(only ? only.map((device) => topics.telemetry(site, device, '+')) : filters.telemetry(site), { qos: 1 });
     }
@@ -394,6 +405,8 @@ export class Gateway {
   #accept(topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
     const where = parseTopic(topic);
     if (where?.kind !== 'telemetry' || where.site !== this.config.site) return;
+    // A persistent session may still hold a subscription from before `only` changed: another gateway serves those.
+    if (this.config.devices.only && !this.config.devices.only.includes(where.device)) return;
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
     this.#metrics.bytesIn(where.device, where.sensor, payload.length);

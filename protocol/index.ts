@@ -1,6 +1,6 @@
 // protocol/: the contract every layer shares. Platform-free: runs in Node and in the browser.
 export { TwinbedError, DecodeError, ConfigError, type ConfigIssue } from './errors';
-export { TOPIC_ROOT, TRUTH_ROOT, IdSchema, topics, filters, parseTopic, type ParsedTopic, type DeviceTopicKind } from './topics';
+export { TOPIC_ROOT, TRUTH_ROOT, CLOUD_ROOT, IdSchema, topics, filters, parseTopic, type ParsedTopic, type DeviceTopicKind } from './topics';
 export * from './messages';
 export { upcastFeatures } from './upcast';
 export { encodeMessage, decodeMessage, decodeAs, decodeAny, type CodecName } from './codec';

@@ -221,7 +221,42 @@ export const RawBlockV1Schema = z
   })
   .strict();
 
+/** A staged model rollout as the cloud runs it: published retained on every change, so observers judge it from outside. */
+export const RolloutV1Schema = z
+  .object({
+    type: z.literal('rollout'),
+    v: z.literal(1),
+    id: IdSchema,
+    /** The model version it rolls out. */
+    version: z.string().min(1).max(128),
+    /** `running`, `paused` (an error threshold was crossed, or a model went missing), `finished`, `cancelled`. */
+    state: z.enum(['running', 'paused', 'finished', 'cancelled']),
+    /** The latest group started, from 1, of `groups`. */
+    group: z.number().int().nonnegative(),
+    groups: z.number().int().positive(),
+    reason: z.string().optional(),
+    /** Event time of the change, ms since the Unix epoch. */
+    tsMs: EventTimeMs,
+    gateways: z.array(
+      z
+        .object({
+          gateway: IdSchema,
+          group: z.number().int().positive(),
+          /** `pending`, `staging`, `activating`, `observing`, `finished`, `rolled-back`, `error`. */
+          phase: z.enum(['pending', 'staging', 'activating', 'observing', 'finished', 'rolled-back', 'error']),
+          /** Live windows the new model scored on it so far. */
+          windows: z.number().int().nonnegative(),
+          /** Fraction of those windows over threshold, once judged. */
+          overRate: z.number().min(0).max(1).optional(),
+          reason: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export type TelemetryV1 = z.infer<typeof TelemetryV1Schema>;
+export type RolloutV1 = z.infer<typeof RolloutV1Schema>;
 export type FeaturesV1 = z.infer<typeof FeaturesV1Schema>;
 export type FeaturesV2 = z.infer<typeof FeaturesV2Schema>;
 export type WindowScore = z.infer<typeof WindowScoreSchema>;
@@ -247,8 +282,9 @@ export const MESSAGE_SCHEMAS = {
   truth: { 1: TruthV1Schema },
   raw: { 1: RawBlockV1Schema },
   signed: { 1: SignedV1Schema },
+  rollout: { 1: RolloutV1Schema },
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
-export type Message = TelemetryV1 | FeaturesV1 | FeaturesV2 | EventV1 | StatusV1 | CommandV1 | ReplyV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
+export type Message = RolloutV1 | TelemetryV1 | FeaturesV1 | FeaturesV2 | EventV1 | StatusV1 | CommandV1 | ReplyV1 | DeadLetterV1 | TruthV1 | RawBlockV1 | SignedV1;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

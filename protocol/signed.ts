@@ -1,7 +1,7 @@
 import { bytesToBase64 } from './base64';
 import { encodeMessage, type CodecName } from './codec';
 import { TwinbedError } from './errors';
-import type { DeadLetterV1, Message, SignedV1 } from './messages';
+import type { DeadLetterV1, Message, RolloutV1, SignedV1 } from './messages';
 
 // Signing takes the MAC as a function instead of a key. protocol/ must run in the browser too, and the only
 // platform-neutral HMAC there is WebCrypto, which is async, while a twin signs thousands of blocks a second in
@@ -14,8 +14,8 @@ export type MacFunction = (bytes: Uint8Array) => Uint8Array;
 /** Bytes of an HMAC-SHA256 tag. */
 export const MAC_BYTES = 32;
 
-/** Messages a device may sign: every message that names its device, except an envelope itself. */
-export type SignableMessage = Exclude<Message, DeadLetterV1 | SignedV1>;
+/** Messages a device may sign: every message that names its device, except an envelope itself (not the cloud's rollouts). */
+export type SignableMessage = Exclude<Message, DeadLetterV1 | SignedV1 | RolloutV1>;
 
 /**
  * Wraps `message` in a signed envelope: `body` is the message encoded with `codec`, `mac` the device's HMAC over

@@ -29,10 +29,15 @@ export const topics = {
    * pipeline under test can see it by subscribing to the devices.
    */
   truth: (site: string, device: string) => `${TRUTH_ROOT}/${site}/${device}`,
+  /** A staged model rollout's status, retained. */
+  rollout: (id: string) => `${CLOUD_ROOT}/rollout/${id}`,
 } as const;
 
 /** Root of the ground-truth channel, kept apart from device topics. */
 export const TRUTH_ROOT = 'twinbed-truth/v1';
+
+/** Root of the cloud's own state (rollouts): it spans sites, so it lives outside any site's tree. */
+export const CLOUD_ROOT = 'twinbed-cloud/v1';
 
 /** Subscription filters; `site` defaults to every site. */
 export const filters = {
@@ -46,6 +51,7 @@ export const filters = {
   cmd: (site = '+') => `${TOPIC_ROOT}/${site}/+/cmd`,
   deadLetter: (site = '+') => `${TOPIC_ROOT}/${site}/deadletter`,
   truth: (site = '+') => `${TRUTH_ROOT}/${site}/+`,
+  rollout: () => `${CLOUD_ROOT}/rollout/+`,
 } as const;
 
 export type ParsedTopic =

@@ -111,17 +111,19 @@ export class ModelSlot implements ModelSource {
 
   async #stage(source: string | Uint8Array, optionsInput: StageOptionsInput): Promise<ModelSummary> {
     const options = StageOptionsSchema.parse(optionsInput);
-    for (const [role, entry] of [['active', this.#active], ['previous', this.#previous]] as const) {
-      if (entry?.model.version === options.version) {
-        throw new ModelSlotError('E_MODEL_VERSION_EXISTS', `version ${options.version} is already the ${role} model; give the new model a new version`);
-      }
-    }
     let validated: ValidatedModel;
     try {
+      // Validation first, signature check included: a tampered copy is refused for what it is, whatever its version.
       validated = await validateModel(source, options, { ...this.#options, recent: this.#recent.toArray(), keyring: this.#keyring });
     } catch (error) {
       if (error instanceof ModelValidationError) this.#lastStage = { version: options.version, ok: false, checks: [...error.checks] };
       throw error;
+    }
+    for (const [role, entry] of [['active', this.#active], ['previous', this.#previous]] as const) {
+      if (entry?.model.version === validated.version) {
+        await validated.runner.release();
+        throw new ModelSlotError('E_MODEL_VERSION_EXISTS', `version ${validated.version} is already the ${role} model; give the new model a new version`);
+      }
     }
     this.#lastStage = { version: options.version, ok: true, checks: validated.checks };
     if (this.#staged) this.#retire(this.#staged);

@@ -37,7 +37,7 @@ export class IntegrityVerifier {
    */
   verify(message: Message): Message {
     if (message.type === 'signed') return this.#open(message);
-    if (message.type === 'deadletter') throw new IntegrityError('E_UNKNOWN_DEVICE', 'a dead letter names no device; devices may not send them');
+    if (message.type === 'deadletter' || message.type === 'rollout') throw new IntegrityError('E_UNKNOWN_DEVICE', `a ${message.type} message names no device; devices may not send them`);
     const device = this.#registry.get(message.device);
     if (!device) throw unknownDevice(message.device);
     if (device.requireHmac) {
@@ -69,7 +69,7 @@ export class IntegrityVerifier {
       const reason = error.field ? error.message.slice(error.field.length + 2) : error.message;
       throw new DecodeError(error.field ? `body.${error.field}` : 'body', reason, { cause: error });
     }
-    if (inner.type === 'signed' || inner.type === 'deadletter') {
+    if (inner.type === 'signed' || inner.type === 'deadletter' || inner.type === 'rollout') {
       throw new DecodeError('body.type', `a signed envelope must wrap a device message, not "${inner.type}"`);
     }
     if (inner.device !== signed.device) {

@@ -75,7 +75,7 @@ describe('decodeMessage names the first wrong field', () => {
   it('an unknown type, listing the types this build reads', () => {
     const error = decodeErrorOf(telemetryWith({ type: 'telemetri' }));
     expect(error.field).toBe('type');
-    expect(error.message).toBe('type: expected one of telemetry, features, event, status, cmd, reply, deadletter, truth, raw, signed, got "telemetri"');
+    expect(error.message).toBe('type: expected one of telemetry, features, event, status, cmd, reply, deadletter, truth, raw, signed, rollout, got "telemetri"');
   });
 
   it('a missing type', () => {

@@ -16,9 +16,9 @@ const firstIssuePath = (result: { error?: { issues: ReadonlyArray<{ path: Proper
 
 describe('message schema table', () => {
   it('maps each message type to its schemas by version, whose type and v literals match the keys', () => {
-    expect(Object.keys(MESSAGE_SCHEMAS).sort()).toEqual(['cmd', 'deadletter', 'event', 'features', 'raw', 'reply', 'signed', 'status', 'telemetry', 'truth']);
+    expect(Object.keys(MESSAGE_SCHEMAS).sort()).toEqual(['cmd', 'deadletter', 'event', 'features', 'raw', 'reply', 'rollout', 'signed', 'status', 'telemetry', 'truth']);
     const versions = Object.fromEntries(Object.entries(MESSAGE_SCHEMAS).map(([type, byVersion]) => [type, Object.keys(byVersion)]));
-    expect(versions).toEqual({ telemetry: ['1'], features: ['1', '2'], event: ['1'], status: ['1'], cmd: ['1'], reply: ['1'], deadletter: ['1'], truth: ['1'], raw: ['1'], signed: ['1'] });
+    expect(versions).toEqual({ telemetry: ['1'], features: ['1', '2'], event: ['1'], status: ['1'], cmd: ['1'], reply: ['1'], deadletter: ['1'], truth: ['1'], raw: ['1'], signed: ['1'], rollout: ['1'] });
     for (const [type, byVersion] of Object.entries(MESSAGE_SCHEMAS)) {
       for (const [v, schema] of Object.entries(byVersion as Record<string, z.ZodObject<{ type: z.ZodLiteral<string>; v: z.ZodLiteral<number> }>>)) {
         expect(schema.shape.type.value, `${type} v${v}`).toBe(type);

@@ -90,9 +90,10 @@ describe('subscription filters', () => {
     expect(matchesFilter(filters.deadLetter('site-a'), topics.deadLetter('site-a'))).toBe(true);
   });
 
-  it('do not match the command topic, which only devices subscribe to', () => {
+  it('match a command topic only through the cmd filter, which gateways use to carry commands to their devices', () => {
     const cmd = topics.cmd('site-a', 'pump-1');
-    expect(Object.values(filters).some((filter) => matchesFilter(filter(), cmd))).toBe(false);
+    expect(Object.entries(filters).filter(([, filter]) => matchesFilter(filter(), cmd)).map(([name]) => name)).toEqual(['cmd']);
+    expect(matchesFilter(filters.cmd('site-b'), cmd)).toBe(false);
   });
 });
 
