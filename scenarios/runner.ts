@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { CommandV1 } from '../protocol';
 import { monotonicWallMs, ScaledRealClock, VirtualClock, type Cancel, type Clock } from '../sim';
 import type { DeviceStats, ExternalDevice, TwinFleet } from '../twins';
-import { evaluate, skippedResult, type ExpectationResult, type LinkEvidence, type RunEvidence } from './expectations';
+import { evaluate, lifecycleEvidence, skippedResult, type ExpectationResult, type LinkEvidence, type RunEvidence } from './expectations';
 import type { Reporter, RunResult, RunStats } from './reporter';
-import { GATEWAY_STEP, type Scenario } from './schema';
+import { isGatewayPart, systemPart, type Scenario } from './schema';
 import { runSetting, startScenarioFleet, type RunSetting, type SimulatedLink } from './stack';
 import { buildTimeline, watchedSeries, type RunTimeline } from './timeline';
 import { RunRecording, type RecordOptions } from './recording/run-recording';
@@ -36,7 +36,7 @@ export interface RunOptions {
 }
 
 /** What a run needs of the devices publishing into it: the scenario's twins, or a replay of a recording. */
-/** Simulated ms between pipeline barriers when the gateway has local actions: the finest a command's landing time gets. */
+/** Simulated ms between pipeline barriers (local actions, the cloud's model loop): the finest a command's landing time gets. */
 export const COMMAND_BARRIER_MS = 100;
 
 export type RunFleet = Pick<TwinFleet, 'halt' | 'drain' | 'stop' | 'stats' | 'transport' | 'commands' | 'applyStep' | 'telemetrySha256' | 'truthLog'>;
@@ -89,7 +89,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
   };
 
-  const ignored = loaded.target.kind === 'embedded' ? [] : [...(scenario.rules.length ? ['rules:'] : []), ...(scenario.gateway ? ['gateway:'] : [])];
+  const ignored =
+    loaded.target.kind === 'embedded'
+      ? []
+      : [...(scenario.rules.length ? ['rules:'] : []), ...(scenario.gateway ? ['gateway:'] : []), ...(scenario.gateways ? ['gateways:'] : []), ...(scenario.cloud ? ['cloud:'] : [])];
   const notes = [
     ...(ignored.length ? [`${ignored.join(' and ')} configure the embedded stack; ${loaded.name} is judged on what it does itself`] : []),
     ...(options.devices ? (loaded.target.hardware ?? []).map((b) => `${b.device} is live hardware (the target's hardware:), not the recording: its readings are the device's own, and its steps go to the device`) : []),
@@ -130,7 +133,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // At timeScale max the twins run ahead of the pipeline by however much this machine allows; with local actions
     // that would decide when a command lands, and so the twin's signal after it. Instead, every COMMAND_BARRIER_MS of
     // simulated time the clock waits for the pipeline, and the twins take its commands then: same seed, same bytes.
-    const barrier = clock instanceof VirtualClock && !options.devices && (scenario.gateway?.actions.length ?? 0) > 0 ? target.barrier?.bind(target) : undefined;
+    // Local actions, and the cloud's model loop, act on what the pipeline saw: simulated time waits for the pipeline.
+    const barriered = (scenario.gateway?.actions.length ?? 0) > 0 || scenario.cloud?.models === true;
+    const barrier = clock instanceof VirtualClock && !options.devices && barriered ? target.barrier?.bind(target) : undefined;
     const twins = options.devices
       ? undefined
       : await startScenarioFleet(scenario, setting, {
@@ -159,11 +164,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     scenario.steps.forEach((step, i) => {
       const atMs = startMs + step.atS * 1000;
       const command: CommandV1 = { type: 'cmd', v: 1, device: step.device, tsMs: atMs, id: `step-${i + 1}`, action: step.action, ...(step.args ? { args: step.args } : {}) };
-      const system = step.device === GATEWAY_STEP && !scenario.twins.some((t) => t.id === GATEWAY_STEP) ? target : undefined;
+      const part = systemPart(scenario, step.device);
+      const system = part !== undefined && target ? { target, part } : undefined;
       stepCancels.push(
         setting.scheduler.at(atMs, async () => {
+          // A fleet's shared broker acknowledges the twins' readings for its gateways: it takes all they sent before one dies.
+          if (scenario.gateways && isGatewayPart(part)) await running.drain();
           // A step on the system (a gateway crash) holds simulated time until it is done, as a step on a twin does.
-          const outcome = system ? await (system.act?.(step.action, step.args ?? {}) ?? Promise.resolve('not supported by this target')) : bound.has(step.device) ? await bound.command(step.device, command) : running.applyStep(step.device, command);
+          const outcome = system ? await (system.target.act?.(system.part, step.action, step.args ?? {}) ?? Promise.resolve('not supported by this target')) : bound.has(step.device) ? await bound.command(step.device, command) : running.applyStep(step.device, command);
           applied.push({ device: step.device, action: step.action, atS: step.atS, outcome: outcome ?? 'not supported by this device' });
         }),
       );
@@ -205,6 +213,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       duplicatesDropped: delivered.reduce((n, c) => n + c.copies, 0),
       peaks,
       commands: fleet.commands().map((c) => ({ device: c.device, action: c.command.action, ...(c.command.args ? { args: c.command.args } : {}), atS: c.atS })),
+      ...lifecycleEvidence(log, startMs),
       ...(setting.links.size ? { links: linkEvidence(setting.links) } : {}),
       bytes: {
         published: sum(published.map((p) => p.bytes)),

@@ -4,95 +4,23 @@ import { FaultSchema, MACHINE_FAULTS_BY_TEMPLATE, MachineSchema, SENSOR_FAULT_TY
 import { LinkScheduleEntrySchema } from '../sim';
 import { AnomalySchema, ActionSchema, PipelinesSchema } from '../gateway';
 import { ThresholdRuleSchema as EdgeRuleSchema } from '../protocol';
-import { ThresholdRuleSchema } from '../cloud';
+import { DriftPolicySchema, RolloutSpecSchema, ThresholdRuleSchema } from '../cloud';
 import { TargetSchema } from './target/target-schema';
-import { scenarioNameProblems } from './expectations/names';
+import { ExpectationSchema } from './expectation-schema';
+import { DEFAULT_GATEWAY_ID, scenarioNameProblems } from './expectations/names';
 import { didYouMean } from './expectations/suggest';
 
-const NameSchema = z.string().min(1).optional();
-
-const AlertKindSchema = z
-  .enum(['any', 'alert', 'anomaly'])
-  .default('any')
-  .describe('Which events count: `alert` (threshold rules, cloud or edge), `anomaly` (the edge anomaly model), or `any`. Default `any`.');
-
-export const AlertExpectationSchema = z
-  .object({
-    type: z.literal('alert'),
-    name: NameSchema.describe('Shown in reports. Default: generated from the fields.'),
-    device: IdSchema.describe('The device that must raise an alert.'),
-    fault: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('The id of the fault it is about (faults[].id, or `<device>/<type>`, `#2` for a second of a type): alerts count from its onset. Default: any fault of the device.'),
-    withinS: z
-      .number()
-      .positive()
-      .optional()
-      .describe(
-        'Seconds after the fault\'s onset (or full severity, see from) by which the alert must be raised; without `fault`, one of the device\'s faults detected in its window passes. Omit: any time after the first onset (any time if the device has no fault).',
-      ),
-    from: z
-      .enum(['onset', 'full-severity'])
-      .default('onset')
-      .describe('What withinS counts from: the fault\'s onset, or the moment it reaches its declared severity (end of its ramp, 5τ of exponential growth). Default `onset`.'),
-    kind: AlertKindSchema,
-  })
-  .strict();
-
-export const NoAlertExpectationSchema = z
-  .object({
-    type: z.literal('no-alert'),
-    name: NameSchema,
-    device: IdSchema.optional().describe('Only this device. Default: every device.'),
-    beforeS: z.number().positive().optional().describe('Seconds from the start of the run before which no alert may be raised. Default: the whole run.'),
-    kind: AlertKindSchema,
-  })
-  .strict();
-
-export const StoredExactlyOnceExpectationSchema = z
-  .object({
-    type: z.literal('stored-exactly-once'),
-    name: NameSchema,
-  })
-  .strict();
-
-export const CommandExpectationSchema = z
-  .object({
-    type: z.literal('command'),
-    name: NameSchema,
-    device: IdSchema.describe('The device that must receive the command from the system under test (the scenario\'s own steps do not count).'),
-    action: z.string().min(1).describe('The command action, e.g. `slow-down`, `stop`.'),
-    args: z.record(z.string(), z.unknown()).optional().describe('Arguments it must carry with these values; it may carry others too. Default: any.'),
-    fault: z.string().min(1).optional().describe('Count from this fault\'s onset (its id). Default: fromS if given, else any fault of the device.'),
-    fromS: z.number().nonnegative().optional().describe('Count from this time, seconds into the run, instead of a fault onset.'),
-    withinS: z.number().positive().optional().describe('Seconds after the onset (or fromS) by which it must arrive. Omit: any time after it (any time in the run without fault or fromS).'),
-  })
-  .strict();
-
-const LINKS = ['twins->edge', 'edge->cloud'] as const;
-
-export const NoLossExpectationSchema = z
-  .object({
-    type: z.literal('no-loss'),
-    name: NameSchema,
-    link: z
-      .enum(LINKS, { error: (issue) => `unknown link ${JSON.stringify(issue.input)}${typeof issue.input === 'string' ? didYouMean(issue.input, LINKS, 'links') : ` (links: ${LINKS.join(', ')})`}` })
-      .describe(
-        '`twins->edge`: every QoS 1 reading the twins published was acknowledged by the edge. `edge->cloud`: every one the edge acknowledged was stored (or passed on upstream); embedded target only. A simulated link must also have delivered all it held by the end.',
-      ),
-    device: IdSchema.optional().describe('Only this device\'s readings. Default: every device.'),
-  })
-  .strict();
-
-export const ExpectationSchema = z.discriminatedUnion('type', [
+export {
   AlertExpectationSchema,
   NoAlertExpectationSchema,
   StoredExactlyOnceExpectationSchema,
   CommandExpectationSchema,
   NoLossExpectationSchema,
-]);
+  RolloutExpectationSchema,
+  ReplyExpectationSchema,
+  ExpectationSchema,
+  type Expectation,
+} from './expectation-schema';
 
 export const ThresholdsSchema = z
   .record(z.string(), z.array(z.string().min(1)).min(1))
@@ -104,15 +32,51 @@ export const ThresholdsSchema = z
 /** The device name of steps on the embedded gateway itself (unless a twin has that id). */
 export const GATEWAY_STEP = 'gateway';
 
+/** The device name of steps on the embedded cloud itself (unless a twin has that id). */
+export const CLOUD_STEP = 'cloud';
+
+export { DEFAULT_GATEWAY_ID };
+
+/** The step actions a gateway takes. */
+export const GATEWAY_STEP_ACTIONS: readonly string[] = ['crash'];
+
 export const StepSchema = z
   .object({
     atS: z.number().nonnegative().describe('When, seconds from the start of the run.'),
-    device: IdSchema.describe('The device (twin or bound hardware) to command, or `gateway`: the embedded gateway (action `crash`).'),
-    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows; for `gateway`, `crash`.'),
+    device: IdSchema.describe(
+      'The device (twin or bound hardware) to command, or a part of the embedded system: `gateway` (action `crash`; with `gateways:`, the one args.gateway names, default the first), a gateway id from `gateways:` (action `crash`), or `cloud` (the embedded cloud). `gateway` and `cloud` mean the system unless a twin has that id.',
+    ),
+    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows; for `gateway` or a gateway id, `crash`; for `cloud`, what the embedded cloud takes.'),
     args: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe('Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`; for a gateway crash `{ downMs: 500 }`, wall ms before it restarts (default 500). Default none.'),
+      .describe(
+        'Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`; for a gateway crash `{ downMs: 500, gateway: gw-b }`: wall ms before it restarts (default 500) and, on device `gateway`, which of `gateways:` (default the first). Default none.',
+      ),
+  })
+  .strict();
+
+export const GatewayEntrySchema = z
+  .object({
+    id: IdSchema.describe('Gateway name: the `gateway` its feature windows carry, its status topic, and the device of steps on it. Unique, and not a twin id.'),
+    devices: z.array(IdSchema).min(1).describe('The twins it serves: it takes their telemetry from the shared device broker and carries commands to them. Each twin is in exactly one gateway.'),
+  })
+  .strict();
+
+/** The scenario's `cloud:`: the embedded cloud's model lifecycle (the embedded system wires it into its Cloud). */
+export const CloudSectionSchema = z
+  .object({
+    models: z
+      .boolean()
+      .default(false)
+      .describe('The cloud trains, signs and rolls out edge models: it signs with an Ed25519 key derived from the seed, and every gateway trusts it. Default false.'),
+    drift: DriftPolicySchema.safeExtend({
+      rollout: RolloutSpecSchema.omit({ id: true, version: true })
+        .optional()
+        .describe('How a model retrained on drift is rolled out (with onDrift: retrain): its groups, success and error thresholds, and false-alarm judgement. Default: every gateway in one group.'),
+    })
+      .optional()
+      .describe('Drift of the live feature windows from the active model\'s training data (PSI), raised as cloud alerts with rule `drift <feature>`; needs models: true. Default off.'),
   })
   .strict();
 
@@ -144,7 +108,15 @@ export const ScenarioSchema = z
       })
       .strict()
       .optional()
-      .describe('The edge gateway: pipelines, local rules, anomaly model, local actions. Default: the gateway defaults.'),
+      .describe('The edge gateway: pipelines, local rules, anomaly model, local actions; with `gateways:`, every gateway. Default: the gateway defaults.'),
+    gateways: z
+      .array(GatewayEntrySchema)
+      .min(2, { error: 'give at least two gateways, or leave gateways: out for one gateway (gw-1) serving every twin' })
+      .optional()
+      .describe(
+        'A fleet of edge gateways on one shared device broker, each serving its own twins, all configured by gateway:. At least two; every twin in exactly one. Default: one gateway, `gw-1`, that embeds the device broker and serves every twin.',
+      ),
+    cloud: CloudSectionSchema.optional().describe('The embedded cloud\'s model lifecycle: training, signing, staged rollout and drift. Default: no models, no drift.'),
     steps: z
       .array(StepSchema)
       .default([])
@@ -187,10 +159,21 @@ export const ScenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'atS'], message: `onset ${fault.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
       }
     });
+    const gatewayIds = checkGateways(scenario, ctx);
     scenario.steps.forEach((step, i) => {
-      if (step.device === GATEWAY_STEP && !ids.has(GATEWAY_STEP)) {
-        if (step.action !== 'crash') ctx.addIssue({ code: 'custom', path: ['steps', i, 'action'], message: `the gateway takes the step action "crash", not "${step.action}"` });
-      } else checkDevice(step.device, ['steps', i, 'device']);
+      const part = systemPart(scenario, step.device);
+      if (part === undefined) checkDevice(step.device, ['steps', i, 'device']);
+      else if (part !== CLOUD_STEP) {
+        // The cloud's actions are checked when the step runs: the embedded cloud says which it takes.
+        const who = part === GATEWAY_STEP ? 'the gateway' : `gateway ${part}`;
+        if (!GATEWAY_STEP_ACTIONS.includes(step.action)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'action'], message: `${who} takes the step action "crash", not "${step.action}"` });
+        const named = step.args?.gateway;
+        if (named !== undefined && part !== GATEWAY_STEP && named !== part) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'args', 'gateway'], message: `this step is on ${part} already; drop args.gateway, or make the device \`gateway\`` });
+        } else if (named !== undefined && (typeof named !== 'string' || !gatewayIds.includes(named))) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'args', 'gateway'], message: `no gateway named ${JSON.stringify(named)}${didYouMean(String(named), gatewayIds, 'gateways')}` });
+        }
+      }
       if (step.atS >= scenario.durationS) ctx.addIssue({ code: 'custom', path: ['steps', i, 'atS'], message: `${step.atS} s is not before the end of the run (durationS ${scenario.durationS})` });
     });
     scenario.links.forEach((entry, i) => {
@@ -219,8 +202,57 @@ export const ScenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['expect', i, 'fromS'], message: 'give fault or fromS, not both: withinS counts from one of them' });
       }
     });
+    if (scenario.cloud?.drift && !scenario.cloud.models) {
+      ctx.addIssue({ code: 'custom', path: ['cloud', 'drift'], message: 'drift is measured against the active model\'s training data: set cloud.models: true, or drop drift' });
+    }
   });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioCloud = z.output<typeof CloudSectionSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
-export type Expectation = z.output<typeof ExpectationSchema>;
+
+/**
+ * Every twin in exactly one gateway, each gateway's id its own (not another gateway's, a twin's, or a reserved step
+ * device's). Returns the run's gateway ids: those of `gateways:`, or the one gateway's.
+ */
+function checkGateways(scenario: Pick<Scenario, 'twins' | 'gateways'>, ctx: z.RefinementCtx): string[] {
+  const fleet = scenario.gateways;
+  if (!fleet) return [DEFAULT_GATEWAY_ID];
+  const twinIds = scenario.twins.map((t) => t.id);
+  const ids: string[] = [];
+  const servedBy = new Map<string, string>();
+  fleet.forEach((gateway, i) => {
+    const at = ['gateways', i, 'id'];
+    if (ids.includes(gateway.id)) ctx.addIssue({ code: 'custom', path: at, message: `duplicate gateway id "${gateway.id}"` });
+    else if (twinIds.includes(gateway.id)) ctx.addIssue({ code: 'custom', path: at, message: `"${gateway.id}" is a twin's id: name the gateway differently, so that a step on either is not taken for the other` });
+    else if (gateway.id === GATEWAY_STEP || gateway.id === CLOUD_STEP) ctx.addIssue({ code: 'custom', path: at, message: `"${gateway.id}" is reserved for steps on the embedded system; name the gateway differently` });
+    ids.push(gateway.id);
+    gateway.devices.forEach((device, j) => {
+      const path = ['gateways', i, 'devices', j];
+      const owner = servedBy.get(device);
+      if (!twinIds.includes(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}"${didYouMean(device, twinIds, 'twins')}` });
+      else if (owner === gateway.id) ctx.addIssue({ code: 'custom', path, message: `${device} is listed twice in ${gateway.id}` });
+      else if (owner !== undefined) ctx.addIssue({ code: 'custom', path, message: `${device} is served by ${owner} already: a twin belongs to exactly one gateway` });
+      else servedBy.set(device, gateway.id);
+    });
+  });
+  scenario.twins.forEach((twin, i) => {
+    if (!servedBy.has(twin.id)) ctx.addIssue({ code: 'custom', path: ['twins', i, 'id'], message: `${twin.id} is in no gateway: add it to the devices of one of gateways: (${ids.join(', ')})` });
+  });
+  return ids;
+}
+
+/**
+ * The part of the embedded system a step's device names: `gateway`, `cloud` (unless a twin has that id), or the id
+ * of one of `gateways:`; undefined for a twin or bound hardware.
+ */
+export function systemPart(scenario: Pick<Scenario, 'twins' | 'gateways'>, device: string): string | undefined {
+  if (scenario.twins.some((t) => t.id === device)) return undefined;
+  if (device === GATEWAY_STEP || device === CLOUD_STEP) return device;
+  return scenario.gateways?.some((g) => g.id === device) ? device : undefined;
+}
+
+/** Whether a step's system part is a gateway (`gateway`, or a gateway id), as opposed to the cloud. */
+export function isGatewayPart(part: string | undefined): boolean {
+  return part !== undefined && part !== CLOUD_STEP;
+}

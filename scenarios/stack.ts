@@ -55,7 +55,7 @@ export function runSetting(scenario: Scenario, seed: string | number, clock: Clo
 
 export { EmbeddedSystem, type EmbeddedSystemOptions } from './embedded-system';
 
-/** Starts twinbed's own gateway and cloud (see EmbeddedSystem). */
+/** Starts twinbed's own gateways and cloud (see EmbeddedSystem). */
 export function startEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
   return EmbeddedSystem.start(options);
 }
@@ -64,7 +64,9 @@ export function startEmbeddedSystem(options: EmbeddedSystemOptions): Promise<Emb
 export interface Stack {
   readonly system: EmbeddedSystem;
   readonly cloud: EmbeddedSystem['cloud'];
+  /** The first gateway (the only one without `gateways:`). */
   readonly gateway: EmbeddedSystem['gateway'];
+  readonly gateways: EmbeddedSystem['gateways'];
   readonly fleet: TwinFleet;
   /** The simulated links the scenario impairs, by name (`twins->edge`, `edge->cloud`); absent links are ideal. */
   readonly links: ReadonlyMap<string, SimulatedLink>;
@@ -84,12 +86,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.databasePath ? { databasePath: options.databasePath } : {}),
       ...(logger ? { logger } : {}),
     });
-    const fleet = await startScenarioFleet(scenario, setting, { brokerUrl: system.gateway.deviceUrl, startMs: options.startMs, endMs: options.endMs, logger });
+    const fleet = await startScenarioFleet(scenario, setting, { brokerUrl: system.deviceUrl, startMs: options.startMs, endMs: options.endMs, logger });
     const running = system;
     return {
       system: running,
       cloud: running.cloud,
       gateway: running.gateway,
+      gateways: running.gateways,
       fleet,
       links: setting.links,
       startMs: options.startMs,

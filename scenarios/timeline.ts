@@ -61,6 +61,11 @@ export async function watchedSeries(scenario: Scenario): Promise<SeriesSpec[]> {
     }
     for (const sensor of anomaly.sensors) for (const metric of features ?? []) add({ sensor, metric });
   }
+  // Models the cloud trains during the run have no inputs to read yet: show what moves when a model's world does.
+  if (scenario.cloud?.models) {
+    const shaft = scenario.gateway?.pipelines.some((p) => p.features?.envelope?.shaftRpmFrom !== undefined) ?? false;
+    for (const sensor of anomaly?.sensors ?? ['accel']) for (const metric of ['rms', 'kurtosis', ...(shaft ? ['shaftHz'] : [])]) add({ sensor, metric });
+  }
   return [...specs.values()];
 }
 

@@ -2,27 +2,53 @@ import type { Expectation } from '../schema';
 import type { ObservedAlert } from '../target';
 import type { ExpectationResult, RunEvidence } from './evidence';
 import { faultsOf, fullSeverityAtS, type IdentifiedFault } from './faults';
-import { fmt, s } from './format';
+import { fmt, s, span } from './format';
 
 type Of<T extends Expectation['type']> = Extract<Expectation, { type: T }>;
+
+/** At most this many other alerts are quoted in a failure. */
+const QUOTED = 5;
 
 /** Whether an alert record is of the kind an expectation counts. */
 export function ofKind(kind: 'any' | 'alert' | 'anomaly'): (a: ObservedAlert) => boolean {
   return (a) => kind === 'any' || (a.kind ?? 'alert') === kind;
 }
 
+/** Whether an alert record is of the rule an expectation names: exactly, or its first words (`drift` → `drift kurtosis`). */
+export function ofRule(rule: string | undefined): (a: ObservedAlert) => boolean {
+  return (a) => rule === undefined || a.rule === rule || a.rule.startsWith(`${rule} `);
+}
+
+/** `alert`, `anomaly`, `"drift" alert`: what an expectation counts, in words. */
+function nounOf(expectation: Pick<Of<'alert'>, 'kind' | 'rule'>): string {
+  return `${expectation.rule !== undefined ? `"${expectation.rule}" ` : ''}${expectation.kind === 'anomaly' ? 'anomaly' : 'alert'}`;
+}
+
 /**
  * An alert on the device, counted only at or after the onset of the fault it is about. With `fault:` that fault;
  * without, any of the device's faults: with withinS it passes when one of them is followed by an alert within its
- * window, so name the fault (one expectation each) to require every fault to be detected.
+ * window, so name the fault (one expectation each) to require every fault to be detected. With afterS or beforeS
+ * instead, one raised in that window of run seconds. `rule:` counts only the alerts of that rule.
  */
 export function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence): ExpectationResult {
-  const { device, withinS } = expectation;
-  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised').filter(ofKind(expectation.kind));
-  const noun = expectation.kind === 'anomaly' ? 'anomaly' : 'alert';
+  const { device, withinS, afterS, beforeS } = expectation;
+  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised').filter(ofKind(expectation.kind)).filter(ofRule(expectation.rule));
+  const noun = nounOf(expectation);
   const at = (a: ObservedAlert) => (a.tsMs - evidence.startMs) / 1000;
   const describeAlert = (a: ObservedAlert) => `raised at ${s(at(a))} (${a.rule}${a.message ? `: ${a.message}` : ''})`;
-  const peak = describePeak(device, evidence);
+  // Why none came: the rules' peaks, or for a named rule, the rules the device did raise.
+  const whyNone = expectation.rule === undefined ? describePeak(device, evidence) : describeOtherRules(device, evidence);
+
+  if (afterS !== undefined || beforeS !== undefined) {
+    const fromS = afterS ?? 0;
+    const toS = beforeS ?? evidence.scenario.durationS;
+    const name = expectation.name ?? `${noun} on ${device} ${span(afterS, beforeS)}`;
+    const counted = raised.find((a) => at(a) >= fromS && at(a) <= toS);
+    if (counted) return { name, type: 'alert', passed: true, detail: describeAlert(counted) };
+    const outside = raised.length ? ` (${raised.length} raised outside it, not counted)` : '';
+    return { name, type: 'alert', passed: false, detail: `no ${noun} on ${device} in ${fmt(fromS)}–${s(toS)}${outside}; ${whyNone}` };
+  }
+
   const ofDevice = faultsOf(evidence.scenario, device);
   const faults = expectation.fault === undefined ? ofDevice : ofDevice.filter((f) => f.id === expectation.fault);
   // Name the fault in the text when the reader could not tell which one it is.
@@ -40,8 +66,8 @@ export function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence
     }
     const before = early ? ` (${early} raised before it, not counted)` : '';
     const detail = faults.length
-      ? `no ${noun} on ${device} from the ${onsetOf(faults[0]!)} to the end of the run${before}; ${peak}`
-      : `no ${noun} on ${device} during the ${s(evidence.scenario.durationS)} run; ${peak}`;
+      ? `no ${noun} on ${device} from the ${onsetOf(faults[0]!)} to the end of the run${before}; ${whyNone}`
+      : `no ${noun} on ${device} during the ${s(evidence.scenario.durationS)} run; ${whyNone}`;
     return { name, type: 'alert', passed: false, detail };
   }
 
@@ -69,27 +95,34 @@ export function alertExpectation(expectation: Of<'alert'>, evidence: RunEvidence
     misses.push(
       later
         ? `first ${noun} after the ${markOf(f)} came ${s(at(later) - fromS)} later, ${s(at(later) - fromS - withinS)} past the ${s(withinS)} limit: ${describeAlert(later)}`
-        : `no ${noun} on ${device} from the ${onsetOf(f)} to the end of the run; ${peak}`,
+        : `no ${noun} on ${device} from the ${onsetOf(f)} to the end of the run; ${whyNone}`,
     );
   }
   return { name, type: 'alert', passed: false, detail: misses.length ? misses.join('; ') : `${device} has no fault to count withinS from` };
 }
 
+/** No alert (of the kind and rule) raised on the device, or any device, in [afterS, beforeS) run seconds. */
 export function noAlertExpectation(expectation: Of<'no-alert'>, evidence: RunEvidence): ExpectationResult {
-  const { device, beforeS = evidence.scenario.durationS } = expectation;
+  const { device, afterS = 0, beforeS = evidence.scenario.durationS } = expectation;
   const scope = device ? `on ${device}` : 'on any device';
-  const noun = expectation.kind === 'anomaly' ? 'anomaly' : 'alert';
-  const name = expectation.name ?? `no ${noun} ${scope}${expectation.beforeS === undefined ? '' : ` before ${s(beforeS)}`}`;
-  const offending = evidence.alerts.filter(ofKind(expectation.kind)).find(
-    (a) => a.state === 'raised' && (!device || a.device === device) && (a.tsMs - evidence.startMs) / 1000 < beforeS,
-  );
-  if (!offending) return { name, type: 'no-alert', passed: true, detail: `no ${noun} ${scope} in 0–${s(beforeS)}` };
-  return {
-    name,
-    type: 'no-alert',
-    passed: false,
-    detail: `${offending.device} raised "${offending.rule}" at ${s((offending.tsMs - evidence.startMs) / 1000)}${offending.message ? `: ${offending.message}` : ''}`,
-  };
+  const noun = nounOf(expectation);
+  const windowed = expectation.afterS !== undefined || expectation.beforeS !== undefined;
+  const name = expectation.name ?? `no ${noun} ${scope}${windowed ? ` ${span(expectation.afterS, expectation.beforeS)}` : ''}`;
+  const at = (a: ObservedAlert) => (a.tsMs - evidence.startMs) / 1000;
+  const offending = evidence.alerts
+    .filter(ofKind(expectation.kind))
+    .filter(ofRule(expectation.rule))
+    .find((a) => a.state === 'raised' && (!device || a.device === device) && at(a) >= afterS && at(a) < beforeS);
+  if (!offending) return { name, type: 'no-alert', passed: true, detail: `no ${noun} ${scope} in ${fmt(afterS)}–${s(beforeS)}` };
+  return { name, type: 'no-alert', passed: false, detail: `${offending.device} raised "${offending.rule}" at ${s(at(offending))}${offending.message ? `: ${offending.message}` : ''}` };
+}
+
+/** The rules the device did raise: why no alert of a named rule came. */
+function describeOtherRules(device: string, evidence: RunEvidence): string {
+  const raised = evidence.alerts.filter((a) => a.device === device && a.state === 'raised');
+  if (raised.length === 0) return `${device} raised no alert of any rule`;
+  const quoted = raised.slice(0, QUOTED).map((a) => `"${a.rule}" at ${s((a.tsMs - evidence.startMs) / 1000)}`);
+  return `it raised ${quoted.join(', ')}${raised.length > QUOTED ? ` and ${raised.length - QUOTED} more` : ''}`;
 }
 
 /** The peak of each rule's feature on the device against its threshold: why no alert came. */

@@ -5,6 +5,8 @@ import { alertExpectation, noAlertExpectation } from './alert';
 import { commandExpectation } from './command';
 import type { ExpectationResult, RunEvidence } from './evidence';
 import { noLossExpectation } from './no-loss';
+import { replyExpectation } from './reply';
+import { rolloutExpectation } from './rollout';
 import { storedExactlyOnce } from './stored';
 
 /** What a run judges: a scenario expectation, or one condition of its `thresholds:`. */
@@ -22,6 +24,10 @@ export function evaluate(expectation: Judged, evidence: RunEvidence): Expectatio
       return commandExpectation(expectation, evidence);
     case 'no-loss':
       return noLossExpectation(expectation, evidence);
+    case 'rollout':
+      return rolloutExpectation(expectation, evidence);
+    case 'reply':
+      return replyExpectation(expectation, evidence);
     case 'threshold':
       return judgeThreshold(expectation, evidence);
   }
@@ -42,6 +48,10 @@ function nameOf(expectation: Judged): string {
       return expectation.name ?? `${expectation.action} command to ${expectation.device}`;
     case 'no-loss':
       return expectation.name ?? `no QoS 1 reading lost on ${expectation.link}${expectation.device ? ` from ${expectation.device}` : ''}`;
+    case 'rollout':
+      return expectation.name ?? `rollout ${expectation.id} ${expectation.state}`;
+    case 'reply':
+      return expectation.name ?? `${expectation.device} ${expectation.ok ? 'accepts' : 'refuses'} ${expectation.action}`;
     default:
       return expectation.name ?? `${expectation.type}${expectation.device ? ` on ${expectation.device}` : ''}`;
   }

@@ -1,3 +1,4 @@
+import type { RolloutV1 } from '../../protocol';
 import type { LatencySummary } from '../../sim';
 import type { DeviceStats } from '../../twins';
 import type { Expectation, Scenario } from '../schema';
@@ -28,6 +29,24 @@ export interface ReceivedCommandEvidence {
   /** Run seconds at which the twin received it. */
   atS: number;
 }
+
+/** A reply a device or gateway sent to a command, as observed. */
+export interface ReplyEvidence {
+  device: string;
+  action: string;
+  ok: boolean;
+  /** A refusal's code, e.g. `E_MODEL_SIGNATURE`. */
+  code?: string;
+  /** A refusal's text. */
+  error?: string;
+  /** Event time, ms since the Unix epoch. */
+  tsMs: number;
+  /** Run seconds of tsMs. */
+  atS: number;
+}
+
+/** One status of a staged model rollout as the cloud published it, with its event time (`tsMs`) in run seconds. */
+export type RolloutStatusEvidence = RolloutV1 & { atS: number };
 
 /** What one simulated link did over the run (the scenario's `links:`). */
 export interface LinkEvidence {
@@ -60,6 +79,10 @@ export interface RunEvidence {
   peaks: ReadonlyMap<string, Record<string, number>>;
   /** Commands the twins received from the system under test, in arrival order (the scenario's steps are not among them). */
   commands: readonly ReceivedCommandEvidence[];
+  /** Replies to commands the system published (a gateway's to the cloud's model commands), in arrival order. */
+  replies: readonly ReplyEvidence[];
+  /** Every status of each staged model rollout the cloud published, by rollout id, in arrival order. */
+  rollouts: ReadonlyMap<string, readonly RolloutStatusEvidence[]>;
   /** The simulated links, by name, when the scenario impairs any. */
   links?: Readonly<Record<string, LinkEvidence>>;
   /** Payload bytes: published by the twins, observed from the system; the embedded gateway's own in and out. */

@@ -14,3 +14,9 @@ export function fmt(value: number): string {
 export function describeArgs(args: Record<string, unknown> | undefined): string {
   return args && Object.keys(args).length ? ` ${JSON.stringify(args)}` : '';
 }
+
+/** A window of run seconds as a name reads it: `after 100 s`, `before 300 s`, `in 100–300 s`; `` with neither end. */
+export function span(fromS: number | undefined, toS: number | undefined): string {
+  if (fromS === undefined) return toS === undefined ? '' : `before ${s(toS)}`;
+  return toS === undefined ? `after ${s(fromS)}` : `in ${fmt(fromS)}–${s(toS)}`;
+}

@@ -7,6 +7,14 @@ import { didYouMean } from './suggest';
 
 type Twin = Scenario['twins'][number];
 
+/** The one gateway's id when a scenario has no `gateways:` (the gateway config's default). */
+export const DEFAULT_GATEWAY_ID = 'gw-1';
+
+/** The run's gateway ids: those of `gateways:`, or the one gateway's. */
+export function gatewayIdsOf(scenario: Pick<Scenario, 'gateways'>): string[] {
+  return scenario.gateways?.map((g) => g.id) ?? [DEFAULT_GATEWAY_ID];
+}
+
 /** A misspelt or dangling name in a scenario, at the path of its field. */
 export interface NameProblem {
   path: (string | number)[];
@@ -66,8 +74,9 @@ function featuresFor(scenario: Scenario, stream: SensorStream): string[] {
 /**
  * Every name a scenario uses that must match something else in it: rule metrics (cloud and gateway) against the
  * features the gateway's pipelines produce for the sensors each rule watches, rule sensors and devices, local action
- * triggers, anomaly sensors and inputs, the devices and fault ids expectations name, and the thresholds' metrics and
- * tags. Each problem carries the nearest valid name when one is a letter or two away.
+ * triggers, anomaly sensors and inputs, the devices, gateways and fault ids expectations name, the gateways of the
+ * cloud's drift rollout, and the thresholds' metrics and tags. Each problem carries the nearest valid name when one
+ * is a letter or two away.
  */
 export function scenarioNameProblems(scenario: Scenario): NameProblem[] {
   const problems: NameProblem[] = [];
@@ -123,8 +132,26 @@ export function scenarioNameProblems(scenario: Scenario): NameProblem[] {
     }
   }
 
+  const gatewayIds = gatewayIdsOf(scenario);
+  const gatewayNamed = (id: string, path: (string | number)[]) => {
+    if (!gatewayIds.includes(id)) problems.push({ path, message: `no gateway named "${id}"${didYouMean(id, gatewayIds, 'gateways')}` });
+  };
+  scenario.cloud?.drift?.rollout?.groups.forEach((group, i) => group.gateways?.forEach((id, j) => gatewayNamed(id, ['cloud', 'drift', 'rollout', 'groups', i, 'gateways', j])));
+
   scenario.expect.forEach((expectation, i) => {
     if (expectation.type === 'stored-exactly-once') return;
+    if (expectation.type === 'rollout') {
+      for (const id of Object.keys(expectation.gateways ?? {})) gatewayNamed(id, ['expect', i, 'gateways', id]);
+      return;
+    }
+    if (expectation.type === 'reply') {
+      // Gateways answer the cloud's commands; a twin may answer its own.
+      if (!twins.has(expectation.device) && !gatewayIds.includes(expectation.device)) {
+        const known = [...gatewayIds, ...twinIds];
+        problems.push({ path: ['expect', i, 'device'], message: `no gateway or twin named "${expectation.device}"${didYouMean(expectation.device, known, 'gateways and twins')}` });
+      }
+      return;
+    }
     if (!device(expectation.device, ['expect', i, 'device'])) return;
     if ((expectation.type === 'alert' || expectation.type === 'command') && expectation.fault !== undefined) {
       const index = ids.indexOf(expectation.fault);

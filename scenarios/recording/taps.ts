@@ -28,9 +28,9 @@ export function deviceTap(devices: DeviceConnection & { url: string }, truthSite
   };
 }
 
-/** The observed broker, with what the target maps: alerts, readings (features) and commands. */
+/** The observed broker, with what the target maps: alerts, readings (features) and commands; replies and rollouts as observed. */
 export async function observedTap(url: string, observe: Observe, baseDir: string): Promise<Tap> {
-  const role = { alert: 'alert', reading: 'features', command: 'command' } as const;
+  const role = { alert: 'alert', reading: 'features', command: 'command', reply: 'observed', rollout: 'observed' } as const;
   return {
     url,
     filters: observe.topics.map((t) => ({ filter: t.filter, role: role[t.as] })),

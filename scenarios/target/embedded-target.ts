@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { Gateway } from '../../gateway';
 import { monotonicWallMs, VirtualClock, type Clock } from '../../sim';
 import { DeviceConnectionSchema, type TwinFleet } from '../../twins';
-import { GATEWAY_STEP, type Scenario } from '../schema';
+import { CLOUD_STEP, GATEWAY_STEP, isGatewayPart, systemPart, type Scenario } from '../schema';
 import { startEmbeddedSystem, type EmbeddedSystem, type SimulatedLink } from '../stack';
 import { TWINBED_OBSERVATION } from './builtin-observation';
+import { cloudStep } from './cloud-step';
 import { Observer } from './observer';
 import type { BarrierFleet, RunningTarget, SettleOutcome, TargetFigures } from './running-target';
 import type { StoredCount } from './store-probe';
@@ -40,7 +42,7 @@ export class EmbeddedTarget implements RunningTarget {
     this.observer = observer;
     this.baseDir = options.baseDir;
     const devices = options.config.devices ?? DeviceConnectionSchema.parse({});
-    this.devices = { ...devices, url: devices.url ?? system.gateway.deviceUrl };
+    this.devices = { ...devices, url: devices.url ?? system.deviceUrl };
   }
 
   static async start(options: EmbeddedTargetOptions): Promise<EmbeddedTarget> {
@@ -51,8 +53,8 @@ export class EmbeddedTarget implements RunningTarget {
       clock: options.clock,
       ...(uplink ? { uplink } : {}),
       ...(deviceBrokerUrl ? { deviceBrokerUrl } : {}),
-      // A scenario that crashes the gateway needs it to have a store that outlives the crash.
-      durableGateway: options.scenario.steps.some((step) => step.device === GATEWAY_STEP && step.action === 'crash'),
+      // A scenario that crashes a gateway needs it to have a store that outlives the crash.
+      durableGateway: options.scenario.steps.some((step) => isGatewayPart(systemPart(options.scenario, step.device)) && step.action === 'crash'),
       ...(options.logger ? { logger: options.logger } : {}),
     });
     try {
@@ -74,7 +76,7 @@ export class EmbeddedTarget implements RunningTarget {
   }
 
   /**
-   * Waits until everything the gateway accepted is processed, sent, acknowledged and received by the cloud, and the
+   * Waits until everything the gateways accepted is processed, sent, acknowledged and received by the cloud, and the
    * observer has seen every event the cloud holds, or the timeout passes. On a virtual clock simulated time moves on
    * while anything is still on its way: the uplink crosses simulated links, and nothing else would advance it.
    */
@@ -88,14 +90,14 @@ export class EmbeddedTarget implements RunningTarget {
     let flushed = false;
     let how: SettleOutcome['how'] = 'timeout';
     while (monotonicWallMs() < deadline) {
-      // The live gateway's work, but the run's totals: a gateway that crashed and restarted counted part of them.
+      // The live gateways' work, but the run's totals: a gateway that crashed and restarted counted part of them.
       const gw = system.gatewayCounters();
       if (!flushed && gw.received >= acked) {
-        // Every reading is in the gateway: close the windows still open, so their readings go up too.
-        await system.gateway.flush();
+        // Every reading is in a gateway: close the windows still open, so their readings go up too.
+        for (const gateway of system.gateways) await gateway.flush();
         flushed = true;
       }
-      const pending = system.gateway.pending();
+      const pending = pendingOf(system.gateways);
       const backlog = linkBacklog(links);
       const idle = flushed && backlog === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
       // Every acknowledged row must have reached the cloud once: a simulated uplink may deliver one twice (the
@@ -122,8 +124,8 @@ export class EmbeddedTarget implements RunningTarget {
   }
 
   /**
-   * The gateway has taken every reading the twins had acknowledged (at once when it is their broker, a moment later
-   * through another broker), processed them, and the twins hold every local command it sent. Gives up after
+   * The gateways have taken every reading the twins had acknowledged (at once when one is their broker, a moment later
+   * through another broker), processed them, and the twins hold every local command they sent. Gives up after
    * BARRIER_TIMEOUT_MS of wall time (a session that is down cannot drain), saying so: the run goes on, less exactly.
    */
   async barrier(fleet: BarrierFleet): Promise<void> {
@@ -135,8 +137,9 @@ export class EmbeddedTarget implements RunningTarget {
     try {
       await Promise.race([fleet.drain(), expired]);
       while (!timedOut() && system.gatewayCounters().received < fleet.transport().acked) await tick();
-      await Promise.race([system.gateway.idle(), expired]);
+      await Promise.race([Promise.all(system.gateways.map((gateway) => gateway.idle())), expired]);
       while (!timedOut() && fleet.systemCommandsReceived() < system.gatewayCounters().commands) await tick();
+      if (this.#o.scenario.cloud?.models) await this.#cloudCaughtUp(timedOut);
     } finally {
       clearTimeout(timer);
     }
@@ -146,18 +149,49 @@ export class EmbeddedTarget implements RunningTarget {
     }
   }
 
-  async act(action: string, args: Record<string, unknown>): Promise<string> {
-    if (action !== 'crash') return `the gateway does not take "${action}"`;
+  /**
+   * With the cloud's model loop on, simulated time also waits for the cloud: every window the gateways made is
+   * stored and judged, and every model command the cloud sent has its reply. A rollout then moves on the same
+   * simulated windows on every run, however busy the machine.
+   */
+  async #cloudCaughtUp(timedOut: () => boolean): Promise<void> {
+    const { cloud, gateways } = this.#system;
+    for (;;) {
+      while (!timedOut() && gateways.some((g) => g.pending().outbox > 0 || g.pending().inFlight > 0)) await tick();
+      await cloud.idle();
+      if (timedOut() || cloud.awaitingReplies() === 0) return;
+      // A reply may start the next command (stage, then activate): wait for the gateway to answer that too.
+      await tick();
+      await Promise.all(gateways.map((gateway) => gateway.idle()));
+    }
+  }
+
+  /**
+   * A step on the embedded system: `gateway` (the one args.gateway names, default the first) or a gateway's id takes
+   * `crash`; `cloud` takes the model lifecycle's steps (cloudStep).
+   */
+  async act(part: string, action: string, args: Record<string, unknown>): Promise<string> {
+    if (part === CLOUD_STEP) {
+      await this.#cloudCaughtUp(() => false);
+      return cloudStep(this.#system.cloud, action, args, Date.parse(this.#o.scenario.startTime));
+    }
+    const fleet = this.#o.scenario.gateways !== undefined;
+    const ids = this.#system.gateways.map((gateway) => gateway.config.id);
+    const id = part !== GATEWAY_STEP ? part : typeof args.gateway === 'string' ? args.gateway : ids[0]!;
+    if (!ids.includes(id)) return `the embedded system has no gateway "${id}" (gateways: ${ids.join(', ')})`;
+    const who = fleet ? `gateway ${id}` : 'the gateway';
+    if (action !== 'crash') return `${who} does not take "${action}"`;
     const downMs = typeof args.downMs === 'number' ? args.downMs : 500;
-    await this.#system.crashGateway(downMs);
-    return `killed, restarted after ${downMs} ms of wall time (crash ${this.#system.crashes})`;
+    await this.#system.crashGateway(downMs, id);
+    // A single gateway's outcome reads as it always has: reports of runs without gateways: stay the same.
+    return fleet ? `${id} killed, restarted after ${downMs} ms of wall time (crash ${this.#system.crashesOf(id)} of ${id})` : `killed, restarted after ${downMs} ms of wall time (crash ${this.#system.crashes})`;
   }
 
   async figures(): Promise<TargetFigures> {
-    const { gateway, storage } = this.#system;
+    const { gateways, storage } = this.#system;
     const gw = this.#system.gatewayCounters();
     const bandwidth = { bytesIn: gw.bytesIn, bytesOut: gw.bytesOut, reduction: gw.bytesOut > 0 ? gw.bytesIn / gw.bytesOut : Infinity };
-    const latency = gateway.actionLatency();
+    const latency = actionLatencyOf(gateways);
     return {
       deadLettered: (await storage.counts()).deadLetters,
       edge: {
@@ -182,6 +216,29 @@ export class EmbeddedTarget implements RunningTarget {
 const BARRIER_TIMEOUT_MS = 5000;
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+/** Work still in any of the gateways, summed. */
+function pendingOf(gateways: readonly Gateway[]): ReturnType<Gateway['pending']> {
+  const total = { inbox: 0, outbox: 0, inFlight: 0 };
+  for (const gateway of gateways) {
+    const pending = gateway.pending();
+    total.inbox += pending.inbox;
+    total.outbox += pending.outbox;
+    total.inFlight += pending.inFlight;
+  }
+  return total;
+}
+
+/**
+ * The gateways' detection-to-command latency: the one gateway's, or for a fleet the slowest p50 and p99 of those that
+ * sent commands, since percentiles of separate summaries cannot be merged exactly; an upper bound of the fleet's.
+ */
+function actionLatencyOf(gateways: readonly Gateway[]): { p50Ms: number; p99Ms: number } {
+  if (gateways.length === 1) return gateways[0]!.actionLatency();
+  const acting = gateways.map((gateway) => gateway.actionLatency()).filter((latency) => latency.count > 0);
+  if (acting.length === 0) return gateways[0]!.actionLatency();
+  return { p50Ms: Math.max(...acting.map((l) => l.p50Ms)), p99Ms: Math.max(...acting.map((l) => l.p99Ms)) };
+}
 
 /** Messages the simulated links still hold, carry or will retry. */
 export function linkBacklog(links: ReadonlyMap<string, SimulatedLink>): number {

@@ -1,6 +1,6 @@
-import { decodeAny } from '../../protocol';
+import { decodeAny, decodeAs, type RolloutV1 } from '../../protocol';
 import { asNumber, asText, oneOf, readField, toEpochMs } from './field-source';
-import type { AlertObservation, TopicObservation } from './observe-schema';
+import type { AlertObservation, MappedObservation, ReplyObservation, TopicObservation } from './observe-schema';
 
 /** An alert or anomaly the system under test raised or cleared, as the observer read it off the wire. */
 export interface ObservedAlert {
@@ -22,6 +22,19 @@ export interface ObservedCommand {
   device: string;
   action: string;
   tsMs: number;
+}
+
+/** The answer a device or gateway gave to a command, as the observer read it off the wire. */
+export interface ObservedReply {
+  device: string;
+  /** Event time, ms since the Unix epoch. */
+  tsMs: number;
+  action: string;
+  ok: boolean;
+  /** A refusal's code, e.g. `E_MODEL_SIGNATURE`. */
+  code?: string;
+  /** A refusal's text. */
+  error?: string;
 }
 
 /** Per (device, sensor): what readings the system passed on, by first seq, and how often each arrived. */
@@ -60,6 +73,10 @@ export class ObservationLog {
   alertCopies = 0;
   readonly #alertKeys = new Set<string>();
   readonly commands: ObservedCommand[] = [];
+  /** Replies to commands, in arrival order. */
+  readonly replies: ObservedReply[] = [];
+  /** Every status of each staged model rollout, by rollout id, in arrival order (a retained one first). */
+  readonly rollouts = new Map<string, RolloutV1[]>();
   readonly streams = new Map<string, ObservedStream>();
   messages = 0;
   bytes = 0;
@@ -83,6 +100,11 @@ export class ObservationLog {
   add(spec: TopicObservation, topic: string, payload: Uint8Array, receivedMs: number): void {
     this.messages++;
     this.bytes += payload.byteLength;
+    if (spec.as === 'rollout') return this.#rollout(spec.filter, payload);
+    this.#mapped(spec, topic, payload, receivedMs);
+  }
+
+  #mapped(spec: MappedObservation, topic: string, payload: Uint8Array, receivedMs: number): void {
     let data: unknown;
     try {
       data = decode(payload, spec.decode);
@@ -116,6 +138,11 @@ export class ObservationLog {
         const action = asText(field('action'));
         if (!action) return this.#skip(`${spec.filter}: no action`);
         this.commands.push({ device, action, tsMs });
+        return;
+      }
+      case 'reply': {
+        const reply = this.#reply(spec, field, device, tsMs);
+        if (reply) this.replies.push(reply);
         return;
       }
       case 'reading': {
@@ -194,6 +221,37 @@ export class ObservationLog {
     };
   }
 
+  #reply(spec: ReplyObservation, field: (name: string) => unknown, device: string, tsMs: number): ObservedReply | undefined {
+    const action = asText(field('action'));
+    if (!action) {
+      this.#skip(`${spec.filter}: no action`);
+      return undefined;
+    }
+    const rawOk = field('ok');
+    const ok = oneOf(rawOk, spec.accepted) ? true : oneOf(rawOk, spec.refused) ? false : undefined;
+    if (ok === undefined) {
+      const seen = rawOk === undefined ? `no ok at ${describeSource(spec.fields.ok)}` : `ok ${JSON.stringify(rawOk)} is neither accepted (${spec.accepted.join(', ')}) nor refused (${spec.refused.join(', ')})`;
+      this.#skip(`${spec.filter}: ${seen}`);
+      return undefined;
+    }
+    const code = asText(field('code'));
+    const error = asText(field('error'));
+    return { device, tsMs, action, ok, ...(code !== undefined ? { code } : {}), ...(error !== undefined ? { error } : {}) };
+  }
+
+  /** A rollout status in twinbed's own format, validated; anything else is counted as unmapped. */
+  #rollout(filter: string, payload: Uint8Array): void {
+    let status: RolloutV1;
+    try {
+      status = decodeAs(payload, 'rollout');
+    } catch (error) {
+      return this.#skip(`${filter}: not a rollout status (${(error as Error).message})`);
+    }
+    let statuses = this.rollouts.get(status.id);
+    if (!statuses) this.rollouts.set(status.id, (statuses = []));
+    statuses.push(status);
+  }
+
   #skip(reason: string): void {
     this.unmapped.set(reason, (this.unmapped.get(reason) ?? 0) + 1);
   }
@@ -218,7 +276,7 @@ export class ObservationLog {
   }
 }
 
-function decode(payload: Uint8Array, how: TopicObservation['decode']): unknown {
+function decode(payload: Uint8Array, how: MappedObservation['decode']): unknown {
   if (how === 'text') return new TextDecoder().decode(payload);
   if (how === 'json') return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
   if (how === 'cbor') return decodeAny(payload);

@@ -82,7 +82,36 @@ export const CommandObservationSchema = z
   })
   .strict();
 
-export const TopicObservationSchema = z.discriminatedUnion('as', [AlertObservationSchema, ReadingObservationSchema, CommandObservationSchema]);
+export const ReplyObservationSchema = z
+  .object({
+    ...common,
+    as: z.literal('reply'),
+    fields: z
+      .object({
+        device: FieldSourceSchema.default('device').describe('Who replied: the device or gateway that carried the command out. Default `device`.'),
+        time: FieldSourceSchema.default('tsMs').describe('When it replied. Default `tsMs`; when absent from a message, when received.'),
+        action: FieldSourceSchema.default('action').describe('The command\'s action. Default `action`.'),
+        ok: FieldSourceSchema.default('ok').describe('Whether it was carried out; see `accepted` and `refused`. Default `ok`.'),
+        code: FieldSourceSchema.default('code').describe('A refusal\'s code, e.g. `E_MODEL_SIGNATURE`. Default `code`; none when absent.'),
+        error: FieldSourceSchema.default('error').describe('A refusal\'s text. Default `error`; none when absent.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Where each field is; every one defaults to its name in twinbed\'s own reply message. Default: twinbed\'s.'),
+    accepted: z.array(Scalar).default([true, 'ok', 'OK', 'success', 'SUCCESS', 'accepted', 'ACCEPTED']).describe('Values of ok that mean carried out. Default: true, ok, success, accepted (either case).'),
+    refused: z.array(Scalar).default([false, 'error', 'ERROR', 'failed', 'FAILED', 'refused', 'REFUSED', 'rejected', 'REJECTED']).describe('Values of ok that mean refused. Default: false, error, failed, refused, rejected (either case).'),
+  })
+  .strict();
+
+export const RolloutObservationSchema = z
+  .object({
+    filter: common.filter,
+    as: z.literal('rollout'),
+  })
+  .strict()
+  .describe('twinbed\'s own rollout status messages (`twinbed-cloud/v1/rollout/+`, type `rollout`, JSON or CBOR): no field mapping, and a message that is not one is counted as unmapped.');
+
+export const TopicObservationSchema = z.discriminatedUnion('as', [AlertObservationSchema, ReadingObservationSchema, CommandObservationSchema, ReplyObservationSchema, RolloutObservationSchema]);
 
 export const ObserveSchema = z
   .object({
@@ -90,7 +119,7 @@ export const ObserveSchema = z
       .string()
       .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'expected mqtt://, mqtts://, ws:// or wss:// with a host')
       .optional()
-      .describe('The broker where the system publishes what it decided (alerts, features, commands). Default: the devices\' broker.'),
+      .describe('The broker where the system publishes what it decided (alerts, features, commands, replies, rollouts). Default: the devices\' broker.'),
     protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4).describe('MQTT version of the observer. Default 4.'),
     clientId: z.string().min(1).default('twinbed-observer').describe('Client id of the observer. Default `twinbed-observer`.'),
     username: z.string().optional().describe('User name. Default: none.'),
@@ -104,3 +133,6 @@ export type Observe = z.output<typeof ObserveSchema>;
 export type TopicObservation = z.output<typeof TopicObservationSchema>;
 export type AlertObservation = z.output<typeof AlertObservationSchema>;
 export type ReadingObservation = z.output<typeof ReadingObservationSchema>;
+export type ReplyObservation = z.output<typeof ReplyObservationSchema>;
+/** A subscription that maps its messages field by field (every kind but `rollout`, which is twinbed's own format). */
+export type MappedObservation = Exclude<TopicObservation, { as: 'rollout' }>;

@@ -1,6 +1,6 @@
 import { ConfigError, configErrorAt } from '../../protocol';
 import type { Judged } from '../expectations';
-import { GATEWAY_STEP, type Expectation, type Scenario } from '../schema';
+import { CLOUD_STEP, systemPart, type Expectation, type Scenario } from '../schema';
 import { METRICS, thresholdChecks, type MetricNeed, type ThresholdCheck } from '../thresholds';
 import { hardwareRefusals } from '../hardware/hardware-plan';
 import type { Target } from './target-schema';
@@ -65,8 +65,10 @@ export function planRun(scenario: Scenario, target: Target, where: { targetName:
   });
   if (target.kind === 'mqtt') {
     scenario.steps.forEach((step, i) => {
-      if (step.device === GATEWAY_STEP && !scenario.twins.some((t) => t.id === GATEWAY_STEP)) {
-        refusals.push({ path: ['steps', i, 'device'], message: `${where.targetName} is not twinbed's gateway: a gateway step runs only against the embedded target` });
+      const part = systemPart(scenario, step.device);
+      if (part !== undefined) {
+        const what = part === CLOUD_STEP ? 'cloud' : 'gateway';
+        refusals.push({ path: ['steps', i, 'device'], message: `${where.targetName} is not twinbed's ${what}: a ${what} step runs only against the embedded target` });
       }
     });
     scenario.links.forEach((entry, i) => {
@@ -93,7 +95,9 @@ function whyNot(expectation: Expectation, scenario: Scenario, target: Target): {
       const why = lacks('alerts', scenario, target);
       if (why) return { field: 'type', message: target.kind === 'embedded' ? `"${expectation.type}" ${why}` : why };
       const blind = expectation.kind === 'any' ? undefined : lacks('alerts', scenario, target, expectation.kind);
-      return blind ? { field: 'kind', message: blind } : undefined;
+      if (blind) return { field: 'kind', message: blind };
+      const unnamed = expectation.rule !== undefined && target.kind === 'mqtt' ? target.observe.topics.find((t) => t.as === 'alert' && t.fields.rule === undefined) : undefined;
+      return unnamed ? { field: 'rule', message: `observe topic "${unnamed.filter}" has no fields.rule, so its alerts carry no rule to match` } : undefined;
     }
     case 'stored-exactly-once': {
       const why = lacks('held', scenario, target);
@@ -104,6 +108,17 @@ function whyNot(expectation: Expectation, scenario: Scenario, target: Target): {
       return undefined;
     case 'no-loss':
       return expectation.link === 'edge->cloud' && target.kind === 'mqtt' ? { field: 'link', message: EDGE_CLOUD_INSIDE } : undefined;
+    case 'rollout':
+      if (target.kind === 'embedded') {
+        return scenario.cloud?.models ? undefined : { field: 'type', message: '"rollout" needs cloud: { models: true }: without it the embedded cloud trains and rolls out no model' };
+      }
+      return target.observe.topics.some((t) => t.as === 'rollout')
+        ? undefined
+        : { field: 'type', message: 'its observe: section maps no topic `as: rollout` (a twinbed cloud publishes them on twinbed-cloud/v1/rollout/+)' };
+    case 'reply':
+      // The embedded gateways' replies are observed by the built-in observation.
+      if (target.kind === 'embedded' || target.observe.topics.some((t) => t.as === 'reply')) return undefined;
+      return { field: 'type', message: 'its observe: section maps no topic `as: reply`' };
   }
 }
 

@@ -55,8 +55,11 @@ export interface RunningTarget {
    * commands over at a simulated time that does not depend on how fast this machine is (see CommandBarrier).
    */
   barrier?(fleet: BarrierFleet): Promise<void>;
-  /** Carries out a step on the system itself (the embedded gateway's `crash`); returns what it did. */
-  act?(action: string, args: Record<string, unknown>): Promise<string>;
+  /**
+   * Carries out a step on a part of the system itself; returns what it did. `part` is the step's device: `gateway`,
+   * `cloud`, or the id of one of the scenario's `gateways:` (the embedded gateway's `crash`).
+   */
+  act?(part: string, action: string, args: Record<string, unknown>): Promise<string>;
   /** Figures for the report beyond the observation. */
   figures?(): Promise<TargetFigures>;
   stop(): Promise<void>;

@@ -8,7 +8,7 @@ import { HardwareBindingsSchema } from '../hardware/hardware-schema';
 export const SkipSchema = z
   .object({
     expectation: z
-      .enum(['alert', 'no-alert', 'stored-exactly-once', 'command', 'no-loss', 'threshold'])
+      .enum(['alert', 'no-alert', 'stored-exactly-once', 'command', 'no-loss', 'rollout', 'reply', 'threshold'])
       .describe('The type of expectation this target does not judge; `threshold` for the scenario\'s thresholds.'),
     device: z.string().optional().describe('Only expectations on this device (for thresholds: with this device tag). Default: every one of the type.'),
     metric: z.string().optional().describe('With `expectation: threshold`: only thresholds on this metric. Default: every threshold.'),

@@ -155,3 +155,40 @@ describe('alert at any time', () => {
     expect(fail).toMatchObject({ passed: false, detail: 'no alert on pump-2 during the 600 s run; peak accel rms 0.0837 against a threshold of 0.2' });
   });
 });
+
+describe('alert of a rule, and in a window of run seconds', () => {
+  const drift = (atS: number, device = 'pump-1') =>
+    alertAt(atS, { device, rule: 'drift kurtosis', message: `${device}: kurtosis drifted from model 1.0.0's training data (PSI 0.412 > 0.25)` });
+
+  it('rule: drift matches the cloud\'s "drift <feature>" alerts, not other rules nor a rule that merely starts with the letters', () => {
+    const pass = judge({ type: 'alert', device: 'pump-1', rule: 'drift' }, evidence({ alerts: [alertAt(250), drift(300)] }));
+    expect(pass).toEqual({
+      name: '"drift" alert on pump-1',
+      type: 'alert',
+      passed: true,
+      detail: "raised at 300 s (drift kurtosis: pump-1: kurtosis drifted from model 1.0.0's training data (PSI 0.412 > 0.25)), 60 s after the onset at 240 s",
+    });
+    const fail = judge({ type: 'alert', device: 'pump-1', rule: 'drift' }, evidence({ alerts: [alertAt(250), alertAt(260, { rule: 'driftwood rms' })] }));
+    expect(fail).toMatchObject({
+      passed: false,
+      detail: 'no "drift" alert on pump-1 from the onset at 240 s to the end of the run; it raised "rms above 0.2" at 250 s, "driftwood rms" at 260 s',
+    });
+    expect(judge({ type: 'alert', device: 'pump-1', rule: 'rms above 0.2' }, evidence({ alerts: [alertAt(250)] })).passed).toBe(true);
+  });
+
+  it('afterS and beforeS replace the fault onset: an alert raised in the window counts, on a device with or without a fault', () => {
+    const window = { type: 'alert', device: 'pump-2', rule: 'drift', afterS: 100, beforeS: 200 };
+    expect(judge(window, evidence({ alerts: [drift(150, 'pump-2')] }))).toMatchObject({ name: '"drift" alert on pump-2 in 100–200 s', passed: true, detail: expect.stringMatching(/^raised at 150 s \(drift kurtosis/) });
+    expect(judge(window, evidence({ alerts: [drift(250, 'pump-2')] }))).toMatchObject({
+      passed: false,
+      detail: 'no "drift" alert on pump-2 in 100–200 s (1 raised outside it, not counted); it raised "drift kurtosis" at 250 s',
+    });
+    // pump-1's fault starts at 240 s; the window, not the onset, decides.
+    expect(judge({ type: 'alert', device: 'pump-1', beforeS: 100 }, evidence({ alerts: [alertAt(10)] }))).toMatchObject({ name: 'alert on pump-1 before 100 s', passed: true });
+    expect(judge({ type: 'alert', device: 'pump-1', afterS: 300 }, evidence({ alerts: [alertAt(250)] }))).toMatchObject({
+      name: 'alert on pump-1 after 300 s',
+      passed: false,
+      detail: 'no alert on pump-1 in 300–600 s (1 raised outside it, not counted); peak accel rms 0.1234 against a threshold of 0.2',
+    });
+  });
+});

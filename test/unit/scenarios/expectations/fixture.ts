@@ -64,6 +64,8 @@ export function evidence(overrides: Partial<RunEvidence> = {}): RunEvidence {
       ['pump-2/bearing-temp', { rms: 44.1, peak: 44.3 }],
     ]),
     commands: [],
+    replies: [],
+    rollouts: new Map(),
     ...overrides,
   };
 }

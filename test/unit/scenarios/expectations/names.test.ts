@@ -114,6 +114,38 @@ describe('load-time name checks: expectations', () => {
   });
 });
 
+describe('load-time name checks: replies and rollouts', () => {
+  /** pump-1 and fan-1 under gw-a, hall under gw-b: lines 10–13; what follows starts on line 14. */
+  const FLEET = ['gateways:', '  - { id: gw-a, devices: [pump-1, fan-1] }', '  - { id: gw-b, devices: [hall] }', 'expect:'];
+
+  it('refuses a reply from a misspelt gateway, naming the nearest gateway', () => {
+    expect(problems(...FLEET, '  - { type: reply, device: gw-aa, action: model.stage, ok: false, code: E_MODEL_SIGNATURE }')).toEqual([
+      '14 expect[0].device: no gateway or twin named "gw-aa" (did you mean "gw-a"?)',
+    ]);
+    // Without gateways: the one gateway is gw-1.
+    expect(problems('expect:', '  - { type: reply, device: gw1, action: model.stage, ok: true }')).toEqual(['11 expect[0].device: no gateway or twin named "gw1" (did you mean "gw-1"?)']);
+  });
+
+  it('takes a reply from a gateway or a twin, and lists both when no name is close', () => {
+    expect(problems(...FLEET, '  - { type: reply, device: gw-b, action: model.activate, ok: true }', '  - { type: reply, device: pump-1, action: stop, ok: true }')).toEqual([]);
+    expect(problems('expect:', '  - { type: reply, device: edge-box, action: model.stage, ok: true }')).toEqual([
+      '11 expect[0].device: no gateway or twin named "edge-box" (gateways and twins: gw-1, pump-1, fan-1, hall)',
+    ]);
+  });
+
+  it('refuses a rollout expectation on a misspelt gateway, at its key', () => {
+    expect(problems(...FLEET, '  - type: rollout', '    id: r2', '    state: paused', '    gateways: { gw-a: rolled-back, gw-c: pending }')).toEqual([
+      '17 expect[0].gateways.gw-c: no gateway named "gw-c" (did you mean "gw-a"?)',
+    ]);
+  });
+
+  it('refuses a gateway of the drift rollout\'s groups that the scenario does not have', () => {
+    expect(problems('cloud:', '  models: true', '  drift:', '    onDrift: retrain', '    rollout: { groups: [{ gateways: [gw-2] }] }')).toEqual([
+      '14 cloud.drift.rollout.groups[0].gateways[0]: no gateway named "gw-2" (did you mean "gw-1"?)',
+    ]);
+  });
+});
+
 describe('load-time name checks: thresholds', () => {
   it('refuses a threshold metric with one wrong letter, and lists the metrics when nothing is close', () => {
     expect(problems('thresholds:', "  qos1_lots: ['==0']", "  latency: ['p(95)<1']")).toEqual([

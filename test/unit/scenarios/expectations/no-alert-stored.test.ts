@@ -22,6 +22,23 @@ describe('no alert before S', () => {
   });
 });
 
+describe('no alert of a rule, in a window of run seconds', () => {
+  const drift = (atS: number, device: string) => alertAt(atS, { device, rule: 'drift kurtosis', message: `${device}: kurtosis drifted (PSI 0.31 > 0.25)` });
+
+  it('counts only the rule\'s alerts raised at or after afterS (and before beforeS)', () => {
+    const expectation = { type: 'no-alert', rule: 'drift', afterS: 300 };
+    expect(judge(expectation, evidence({ alerts: [drift(250, 'pump-2'), alertAt(400)] }))).toEqual({
+      name: 'no "drift" alert on any device after 300 s',
+      type: 'no-alert',
+      passed: true,
+      detail: 'no "drift" alert on any device in 300–600 s',
+    });
+    expect(judge(expectation, evidence({ alerts: [drift(350, 'pump-2')] }))).toMatchObject({ passed: false, detail: 'pump-2 raised "drift kurtosis" at 350 s: pump-2: kurtosis drifted (PSI 0.31 > 0.25)' });
+    const window = judge({ type: 'no-alert', device: 'pump-2', afterS: 100, beforeS: 300 }, evidence({ alerts: [drift(300, 'pump-2'), drift(99, 'pump-2')] }));
+    expect(window).toMatchObject({ name: 'no alert on pump-2 in 100–300 s', passed: true, detail: 'no alert on pump-2 in 100–300 s' });
+  });
+});
+
 describe('stored exactly once', () => {
   const once = { type: 'stored-exactly-once' };
 

@@ -161,3 +161,43 @@ describe('planRun against the embedded target', () => {
     expect(planRun(scenario, t, { targetName: 'embedded' }).map((p) => p.skipped)).toEqual([undefined, undefined, undefined, 'measured elsewhere']);
   });
 });
+
+describe('planRun of the model-lifecycle expectations', () => {
+  /** One pump and a cloud rule; `expect` starts on line 7, one line each. */
+  const lifecycle = (...lines: string[]) =>
+    yaml('name: lifecycle', 'durationS: 600', 'twins:', '  - { template: pump, id: pump-1 }', 'rules: [{ metric: rms, sensor: accel, above: 0.2 }]', ...lines);
+  const EXPECT = [
+    'expect:',
+    '  - { type: rollout, id: drift-1-1-0, state: finished }', // line 7
+    '  - { type: reply, device: gw-1, action: model.stage, ok: false, code: E_MODEL_SIGNATURE }', // line 8
+    '  - { type: alert, device: pump-1, rule: drift }', // line 9
+  ];
+
+  it('refuses a rollout expectation on the embedded target without cloud.models, and judges it with', () => {
+    const source = lifecycle(...EXPECT);
+    const error = refusalOf(parseScenario(source, 'plan.yaml'), target({ kind: 'embedded' }), { source });
+    expect(error.issues).toEqual([{ line: 7, path: 'expect[0].type', message: '"rollout" needs cloud: { models: true }: without it the embedded cloud trains and rolls out no model' }]);
+    const withModels = lifecycle('cloud: { models: true }', ...EXPECT);
+    expect(planRun(parseScenario(withModels, 'plan.yaml'), target({ kind: 'embedded' }), { targetName: 'embedded' }).map((p) => [p.expectation.type, p.skipped])).toEqual([
+      ['rollout', undefined],
+      ['reply', undefined],
+      ['alert', undefined],
+    ]);
+  });
+
+  it('refuses rollouts, replies and an alert rule on an mqtt target that does not map them, and plans them when it does', () => {
+    const source = lifecycle(...EXPECT);
+    const s = parseScenario(source, 'plan.yaml');
+    const error = refusalOf(s, target({ ...MQTT, observe: { topics: [alertTopic()] } }), { source });
+    expect(error.issues).toEqual([
+      { line: 7, path: 'expect[0].type', message: `sut.yaml cannot judge "rollout": its observe: section maps no topic \`as: rollout\` (a twinbed cloud publishes them on twinbed-cloud/v1/rollout/+); ${SKIP_HINT}` },
+      { line: 8, path: 'expect[1].type', message: `sut.yaml cannot judge "reply": its observe: section maps no topic \`as: reply\`; ${SKIP_HINT}` },
+      { line: 9, path: 'expect[2].rule', message: `sut.yaml cannot judge "alert": observe topic "sut/+/alarm" has no fields.rule, so its alerts carry no rule to match; ${SKIP_HINT}` },
+    ]);
+    const mapped = target({
+      ...MQTT,
+      observe: { topics: [alertTopic({ device: 'device', kind: 'kind', rule: 'rule' }), { filter: 'twinbed-cloud/v1/rollout/+', as: 'rollout' }, { filter: 'twinbed/v1/+/+/reply', as: 'reply' }] },
+    });
+    expect(planRun(s, mapped, { targetName: 'sut.yaml' }).map((p) => p.skipped)).toEqual([undefined, undefined, undefined]);
+  });
+});
