@@ -36,7 +36,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(cloudApi(cloud));
+  app.use(cloudApi(cloud, { registry: cloud.registry, clock: cloud.clock }));
   app.get('/api/config', (_req, res) => {
     res.json({ title, rules: options.rules ?? [] } satisfies PageConfig);
   });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { IdSchema } from '../../protocol';
-import { monotonicWallMs, type Clock } from '../../sim';
+import type { Clock } from '../../sim';
 import type { Cloud } from '../cloud';
 import { exportParquet } from '../storage';
 import { ALERT_ERROR_STATUS, alertRoutes, type AlertApiModel } from './alert-routes';
@@ -52,11 +52,8 @@ export function cloudApi(cloud: Cloud, options: CloudApiOptions = {}): Router {
   return mountRoutes(Router(), cloudRoutes(cloudModelOf(cloud, options.clock), options), CLOUD_MOUNT_OPTIONS);
 }
 
-/**
- * The API's view of a Cloud. The Cloud keeps its clock to itself, so rollout changes are stamped by `clock`; without
- * one, by the wall clock, which is the cloud's only when it runs in real time.
- */
-export function cloudModelOf(cloud: Cloud, clock: Pick<Clock, 'now'> = { now: monotonicWallMs }): CloudApiModel {
+/** The API's view of a Cloud; people's actions (rollout resume, cancel) are stamped by the cloud's own event-time clock unless `clock` says otherwise. */
+export function cloudModelOf(cloud: Cloud, clock: Pick<Clock, 'now'> = cloud.clock): CloudApiModel {
   return {
     storage: cloud.storage,
     stats: () => cloud.stats(),
