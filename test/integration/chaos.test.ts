@@ -8,6 +8,7 @@ import { connectMqtt, RandomStreams, Scheduler, ScaledRealClock, startBroker, ty
 import type { MqttProxy } from '../../sim/proxy/index';
 import { createMachines, PumpSchema, TwinFleet, type DeviceStats } from '../../twins';
 import { freePort, proxyTo } from './proxy/support';
+import { expectStoredOnce } from '../support/stored-once';
 import { spawnTwinbed, waitUntil, type TwinbedProcess } from '../support/twinbed-process';
 
 // The chaos run, in simulated seconds at ×20: healthy → uplink partitioned → pump-1 unbalanced (edge rule fires,
@@ -158,18 +159,7 @@ describe('chaos: a 5-minute uplink partition with the gateway process SIGKILLed 
     await cloud.idle();
     const shortfall = drained ? '' : `the cloud holds ${await covered()} of ${acked} acknowledged readings after 90 s`;
 
-    // Exactly once: per (device, sensor), the cloud covers seqs 0 … n−1, each once, where n is what the twin had acknowledged.
-    const sequences = await storage.sequences();
-    for (const d of published) {
-      expect(d.failed, `${d.device}/${d.sensor} publish failures`).toBe(0);
-      expect(sequences.find((q) => q.device === d.device && q.sensor === d.sensor), `${d.device}/${d.sensor}`).toEqual({
-        device: d.device,
-        sensor: d.sensor,
-        count: d.acked,
-        minSeq: 0,
-        maxSeq: d.acked - 1,
-      });
-    }
+    expectStoredOnce(await storage.sequences(), published);
 
     expect(shortfall).toBe('');
 

@@ -6,6 +6,7 @@ import { SqliteStorage, type AlertEntry, type AlertRecord, type Page } from '../
 import { Gateway, GatewayConfigSchema } from '../../../gateway';
 import { RandomStreams, Scheduler, ScaledRealClock, startBroker, type EmbeddedBroker } from '../../../sim';
 import { createMachines, PumpSchema, TwinFleet } from '../../../twins';
+import { expectStoredOnce } from '../../support/stored-once';
 import { waitUntil } from '../../support/twinbed-process';
 import { startCloudProcess, type CloudProcess } from './cloud-process';
 
@@ -97,17 +98,7 @@ describe('cloud chaos: the cloud process SIGKILLed twice mid-run and restarted o
     const storage = new SqliteStorage(join(dir, 'cloud.db'));
     try {
       expect((await storage.counts()).features).toBe(windows);
-      const sequences = await storage.sequences();
-      for (const d of published) {
-        expect(d.failed, `${d.device}/${d.sensor} publish failures`).toBe(0);
-        expect(sequences.find((q) => q.device === d.device && q.sensor === d.sensor), `${d.device}/${d.sensor}`).toEqual({
-          device: d.device,
-          sensor: d.sensor,
-          count: d.acked,
-          minSeq: 0,
-          maxSeq: d.acked - 1,
-        });
-      }
+      expectStoredOnce(await storage.sequences(), published);
     } finally {
       await storage.close();
     }

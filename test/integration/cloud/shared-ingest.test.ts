@@ -7,6 +7,7 @@ import { Gateway, GatewayConfigSchema } from '../../../gateway';
 import { RandomStreams, Scheduler, ScaledRealClock } from '../../../sim';
 import { createMachines, PumpSchema, TwinFleet } from '../../../twins';
 import { startPostgres, type Postgres } from '../../support/postgres';
+import { expectStoredOnce } from '../../support/stored-once';
 import { waitUntil } from '../../support/twinbed-process';
 import { startMosquitto, type Mosquitto } from '../proxy/mosquitto';
 import { startCloudProcess, type CloudProcess } from './cloud-process';
@@ -83,17 +84,7 @@ describe('scale-out: two cloud processes share ingest through MQTT shared subscr
       const stored = async () => (await storage.counts()).features;
       expect(await waitUntil(async () => (await stored()) >= windows, 90_000), `stored ${await stored()} of ${windows}`).toBe(true);
       expect(await stored()).toBe(windows);
-      const sequences = await storage.sequences();
-      for (const d of published) {
-        expect(d.failed).toBe(0);
-        expect(sequences.find((q) => q.device === d.device && q.sensor === d.sensor), `${d.device}/${d.sensor}`).toEqual({
-          device: d.device,
-          sensor: d.sensor,
-          count: d.acked,
-          minSeq: 0,
-          maxSeq: d.acked - 1,
-        });
-      }
+      expectStoredOnce(await storage.sequences(), published);
     } finally {
       await storage.close();
     }
