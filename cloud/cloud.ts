@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import { encodeMessage, filters, topics, type EventV1, type RolloutV1, type ThresholdRule } from '../protocol';
+import { encodeMessage, filters, topics, type AlertChange, type EventV1, type RolloutV1, type ThresholdRule } from '../protocol';
 import { connectMqtt, Scheduler, type Cancel, type Clock, type MqttClient } from '../sim';
 import { AlertBook, CloudRulesSchema, RuleEngine, type CloudRuleInput, type CommandRequest, type RuleOutput } from './analytics';
 import { CommandSender } from './command-sender';
@@ -185,11 +185,6 @@ export class Cloud extends EventEmitter<CloudEvents> {
     this.#pipeline.accept(topic, payload);
   }
 
-  /** Commands to gateways (model.*) still waiting for their reply. */
-  awaitingReplies(): number {
-    return this.commands.awaitingReplies();
-  }
-
   /** Resolves once every message received so far is committed and handed on. */
   async idle(): Promise<void> {
     await this.#pipeline.idle();
@@ -258,7 +253,7 @@ export class Cloud extends EventEmitter<CloudEvents> {
       return last === undefined || record.tsMs - last >= SHADOW_EVERY_MS || record.tsMs < last;
     });
     if (due.length === 0) return;
-    const run = this.#captureLock.then(async () => {
+    await this.#exclusive(async () => {
       this.#registryCapture.capture();
       try {
         for (const [key, { site, record, message }] of due) {
@@ -271,13 +266,11 @@ export class Cloud extends EventEmitter<CloudEvents> {
         derived.shadows.push(...shadows);
       }
     });
-    this.#captureLock = run.catch(() => undefined);
-    await run;
   }
 
-  /** Runs `work` with the alert book's saves held for `derived`; one at a time, so two transactions never share a capture. */
+  /** Runs `work` with the alert book's saves held for `derived`. */
   async #captured(derived: DerivedWrites, work: () => Promise<void>): Promise<void> {
-    const run = this.#captureLock.then(async () => {
+    await this.#exclusive(async () => {
       this.#capture.capture();
       try {
         await work();
@@ -285,12 +278,17 @@ export class Cloud extends EventEmitter<CloudEvents> {
         derived.alerts.push(...this.#capture.take());
       }
     });
+  }
+
+  /** One capture at a time, so two transactions never share the writes held for one of them. */
+  async #exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.#captureLock.then(work);
     this.#captureLock = run.catch(() => undefined);
     await run;
   }
 
   /** Rule changes into the alert book, the batch's events and what to publish after the commit. */
-  async #apply(site: string, gateway: string | undefined, output: RuleOutput, derived: DerivedWrites): Promise<void> {
+  async #apply(site: string, gateway: string | undefined, output: Judged, derived: DerivedWrites): Promise<void> {
     for (const change of output.changes) {
       const update = await this.alerts.apply(change, change.kind, 'cloud');
       if (!update.notify && change.state === 'raised') continue;
@@ -365,13 +363,13 @@ export class Cloud extends EventEmitter<CloudEvents> {
   }
 
   /** Rule output outside a batch (presence, time passing): committed on its own, then published. */
-  async #outside(output: RuleOutput, site: string | undefined): Promise<void> {
+  async #outside(output: Judged, site: string | undefined): Promise<void> {
     if (output.changes.length === 0 && output.commands.length === 0) return;
     const derived: DerivedWrites = { alerts: [], events: [], audit: [], registry: [], shadows: [], publish: [] };
     const sites = new Map<string, string>();
     for (const device of [...output.changes.map((c) => c.device), ...output.commands.map((c) => c.target)]) sites.set(device, site ?? (await this.#siteOf(device)));
     await this.#captured(derived, async () => {
-      for (const change of output.changes) await this.#apply(sites.get(change.device)!, undefined, { changes: [change], commands: [], late: 0 }, derived);
+      for (const change of output.changes) await this.#apply(sites.get(change.device)!, undefined, { changes: [change], commands: [] }, derived);
       for (const request of output.commands) this.#command(sites.get(request.target)!, undefined, request, derived);
     });
     await this.storage.ingest({ features: [], raw: [], deadLetters: [], events: derived.events, alerts: derived.alerts, audit: derived.audit });
@@ -388,20 +386,14 @@ export class Cloud extends EventEmitter<CloudEvents> {
     }
   }
 
+  /** A drift raised or cleared: an alert like a rule's, committed and published the same way. */
   async #drift(change: DriftChange, model: string): Promise<void> {
-    const rule = `drift ${change.feature}`;
     const message =
       change.state === 'raised'
         ? `${change.device}: ${change.feature} drifted from model ${model}'s training data (PSI ${change.psi.toFixed(3)} > ${change.threshold})`
         : `${change.device}: ${change.feature} back near model ${model}'s training data (PSI ${change.psi.toFixed(3)})`;
-    const alert = { device: change.device, rule, state: change.state, severity: 'warning' as const, tsMs: change.tsMs, value: change.psi, threshold: change.threshold, message };
-    const update = await this.alerts.apply(alert, 'drift', 'cloud');
-    if (!update.notify && change.state === 'raised') return;
-    const record: AlertRecord = { ...alert, kind: 'alert', origin: 'cloud' };
-    await this.storage.insertAlert(record);
-    if (change.state === 'raised') this.#alertsRaised++;
-    this.#publishEvent(await this.#siteOf(change.device), record);
-    this.emit('alert', record);
+    const alert = { device: change.device, rule: `drift ${change.feature}`, state: change.state, severity: 'warning' as const, tsMs: change.tsMs, value: change.psi, threshold: change.threshold, message, kind: 'drift' };
+    await this.#outside({ changes: [alert], commands: [] }, undefined);
   }
 
   /** Retained, so an observer that subscribes late still reads where each rollout stands. */
@@ -432,6 +424,12 @@ export class Cloud extends EventEmitter<CloudEvents> {
 }
 
 const AUTOMATION_KEY = 'analytics/automation';
+
+/** What the rules (or drift) made of something: alert changes, with the kind of alert, and commands to send. */
+interface Judged {
+  changes: readonly (AlertChange & { kind: string })[];
+  commands: readonly CommandRequest[];
+}
 
 /** The drift policy (validated) and the rollout template a retrain uses, which the policy schema does not know. */
 function driftOptions(drift: NonNullable<CloudOptions['drift']>): DriftPolicy & { rollout?: Omit<RolloutSpecInput, 'id' | 'version'> } {

@@ -159,7 +159,7 @@ export class EmbeddedTarget implements RunningTarget {
     for (;;) {
       while (!timedOut() && gateways.some((g) => g.pending().outbox > 0 || g.pending().inFlight > 0)) await tick();
       await cloud.idle();
-      if (timedOut() || cloud.awaitingReplies() === 0) return;
+      if (timedOut() || cloud.commands.awaitingReplies() === 0) return;
       // A reply may start the next command (stage, then activate): wait for the gateway to answer that too.
       await tick();
       await Promise.all(gateways.map((gateway) => gateway.idle()));
