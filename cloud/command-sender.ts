@@ -69,6 +69,14 @@ export class CommandSender {
     return command.id;
   }
 
+  /** send() for a caller that cannot wait (a port that must return the id at once): the audit entry is stored behind it. */
+  sendNow(order: CommandOrder): string {
+    const { command, audit } = this.prepare(order);
+    void this.#audit.appendAudit(audit).catch((error: unknown) => this.#log.error({ err: error, id: command.id }, 'audit entry not stored'));
+    this.publish(order.site, command);
+    return command.id;
+  }
+
   /** The audit entry of a command a rate limit held back. */
   limited(order: CommandOrder): AuditEntry {
     return entry(order, this.#clock.now(), 'rate-limited');

@@ -83,13 +83,8 @@ export class ModelLoop {
     this.rollouts = new RolloutController({
       state: options.storage,
       getModel: (version) => options.storage.getModel(version),
-      send: (gateway, action, args, reason) => {
-        const id = rolloutIdOf(reason);
-        const { command, audit } = options.commands.prepare({ site: this.#sites.get(gateway) ?? 'unknown', target: gateway, action, args, actor: `rollout:${id}`, reason });
-        void options.storage.appendAudit(audit).catch((error: unknown) => options.logger.error({ err: error }, 'audit entry not stored'));
-        options.commands.publish(this.#sites.get(gateway) ?? 'unknown', command);
-        return command.id;
-      },
+      send: (gateway, action, args, reason) =>
+        options.commands.sendNow({ site: this.#sites.get(gateway) ?? 'unknown', target: gateway, action, args, actor: `rollout:${rolloutIdOf(reason)}`, reason }),
     });
   }
 
