@@ -2,6 +2,7 @@ import { Decoder, Encoder } from 'cbor-x';
 import type { z } from 'zod';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { DecodeError } from './errors';
+import { isPlainFeaturesV2 } from './features-fast-path';
 import { formatFieldPath } from './field-path';
 import { MESSAGE_SCHEMAS, type Message, type MessageOf, type MessageType } from './messages';
 
@@ -50,6 +51,7 @@ export function decodeMessage(payload: Uint8Array): Message {
     const bytes = record[key];
     if (bytes instanceof Uint8Array && bytes.constructor !== Uint8Array) record[key] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
+  if (type === 'features' && isPlainFeaturesV2(record)) return record;
   const result = schema.safeParse(record);
   if (!result.success) {
     const { path, message } = mostSpecific(result.error.issues[0]!);

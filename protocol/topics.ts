@@ -8,6 +8,9 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const IdSchema = z.string().regex(ID_PATTERN, 'use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** The same test as IdSchema, without a parse: for hot paths that check a string they already hold. */
+export const isId = (value: string): boolean => ID_PATTERN.test(value);
+
 export type DeviceTopicKind = 'telemetry' | 'features' | 'raw' | 'event' | 'status' | 'cmd' | 'reply';
 
 export const topics = {
