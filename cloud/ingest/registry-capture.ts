@@ -3,7 +3,8 @@ import type { RegistryEntry, RegistryStore, Shadow } from '../records';
 /**
  * The device registry's store during a batch: while capturing, entries and shadows the batch's readings touched are
  * held (and read back from here) to be written in the batch's own transaction; otherwise they go straight through.
- * One transaction a batch, instead of two writes per device waiting their turn behind the readings.
+ * One transaction a batch, instead of two writes per device waiting their turn behind the readings. What is written
+ * is held as given, not copied: the registry replaces its entries and shadows, never edits one it has saved.
  */
 export class RegistryCapture implements RegistryStore {
   readonly #store: RegistryStore;
@@ -25,7 +26,7 @@ export class RegistryCapture implements RegistryStore {
 
   async upsertDevice(entry: RegistryEntry): Promise<void> {
     if (!this.#held) return this.#store.upsertDevice(entry);
-    this.#held.entries.set(`${entry.kind}\u0000${entry.id}`, structuredClone(entry));
+    this.#held.entries.set(`${entry.kind}\u0000${entry.id}`, entry);
   }
 
   async registry(): Promise<RegistryEntry[]> {
@@ -43,6 +44,6 @@ export class RegistryCapture implements RegistryStore {
 
   async saveShadow(shadow: Shadow): Promise<void> {
     if (!this.#held) return this.#store.saveShadow(shadow);
-    this.#held.shadows.set(shadow.device, structuredClone(shadow));
+    this.#held.shadows.set(shadow.device, shadow);
   }
 }
