@@ -83,10 +83,10 @@ async function measure(open: (name: string) => Promise<Storage>, count: number):
   const data = windows(count);
   const messages = data.map((w) => ({ topic: topics.features('plant', w.device, w.sensor), payload: encodeMessage(w, 'cbor') }));
   const records: FeatureRecord[] = data.map(({ type: _t, v: _v, gateway: _g, model: _m, ...r }) => ({ ...r, receivedMs: START_MS }));
-  // Alternate and keep the best of two, so a neighbour's CPU burst does not decide the ratio.
+  // Alternate and keep the best of three, so neither a neighbour's CPU burst nor a cold JIT decides the ratio.
   let full = Infinity;
   let raw = Infinity;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     const a = await open(`raw-${round}`);
     try {
       raw = Math.min(raw, await rawInserts(a, records));
