@@ -46,12 +46,17 @@ export const StepSchema = z
     device: IdSchema.describe(
       'The device (twin or bound hardware) to command, or a part of the embedded system: `gateway` (action `crash`; with `gateways:`, the one args.gateway names, default the first), a gateway id from `gateways:` (action `crash`), or `cloud` (the embedded cloud). `gateway` and `cloud` mean the system unless a twin has that id.',
     ),
-    action: z.string().min(1).describe('The command, as the device takes it: `slow-down`, `stop`, `resume`, or what your hardware knows; for `gateway` or a gateway id, `crash`; for `cloud`, what the embedded cloud takes.'),
+    action: z
+      .string()
+      .min(1)
+      .describe(
+        'The command, as the device takes it: `slow-down`, `stop`, `resume`, `set` (pumps and fans), `fault` (any twin with machine faults), or what your hardware knows; for `gateway` or a gateway id, `crash`; for `cloud`, what the embedded cloud takes.',
+      ),
     args: z
       .record(z.string(), z.unknown())
       .optional()
       .describe(
-        'Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`; for a gateway crash `{ downMs: 500, gateway: gw-b }`: wall ms before it restarts (default 500) and, on device `gateway`, which of `gateways:` (default the first). Default none.',
+        'Its arguments, e.g. `{ speedRpm: 900, rampS: 5 }`; for `set` `{ speedRpm?, load?, rampS? }` (default rampS 5); for `fault` the fault as on the timeline without device and atS, starting at the step: `{ type: bearing, component: outer, severity: 0.6 }` (imbalance defaults to unbalanceGmm 20000, bearing to component outer); for a gateway crash `{ downMs: 500, gateway: gw-b }`: wall ms before it restarts (default 500) and, on device `gateway`, which of `gateways:` (default the first). Default none.',
       ),
   })
   .strict();

@@ -407,12 +407,13 @@ export class TwinFleet {
 
   /**
    * Carries out a scenario step on a twin now, at simulated time: a command from the test itself, not from the
-   * system under test, so it is not among `commands()`. Returns what the machine did, or undefined.
+   * system under test, so it is not among `commands()`. Returns what the machine did, or undefined. `atS` (default:
+   * now) is the run time the machine is told, so a demo control acts at the time its recorded step will replay at.
    */
-  applyStep(device: string, command: CommandV1): string | undefined {
+  applyStep(device: string, command: CommandV1, atS?: number): string | undefined {
     const twin = this.#twins.find((t) => t.machine.id === device);
     if (!twin) return undefined;
-    return twin.machine.command?.(command, (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000);
+    return twin.machine.command?.(command, atS ?? (this.#options.scheduler.clock.now() - this.#options.startMs) / 1000);
   }
 
   /** Commands the twins received, in arrival order. */

@@ -2,7 +2,7 @@
 // that publishes them as MQTT devices. Everything but the runtime (fleet, publisher) is platform-free.
 export type { Measurand, Channel, ChannelBlock } from './channel';
 export { blockSeconds, telemetryOf } from './channel';
-export { STANDARD_GRAVITY } from './units';
+export { STANDARD_GRAVITY, RAD_S_PER_RPM, W_PER_KW, S_PER_H } from './units';
 export type { Machine } from './machine';
 export { MachineReader, type ReadBlock } from './machine-reader';
 export * from './machines';
@@ -30,6 +30,18 @@ export {
   type SensorFaultType,
 } from './sensor';
 export { ThermalSchema, ThermalNetwork, constantDrivers, type ThermalConfig, type ThermalDrivers } from './thermal';
+export {
+  MotorPowerModel,
+  MotorPowerMeasurand,
+  EnergyIntegrator,
+  ElectricalError,
+  electricalPowerW,
+  partLoadEfficiency,
+  ratedTorqueNm,
+  type MotorRating,
+  type MotorDrivers,
+  type ElectricalErrorCode,
+} from './electrical';
 export {
   initPhysics,
   IMU_AXES,

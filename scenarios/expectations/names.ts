@@ -43,6 +43,7 @@ const UNITS: Readonly<Record<string, string>> = {
   'belt-speed': 'm/s',
   'ambient-temp': 'degC',
   humidity: '%RH',
+  power: 'kW',
 };
 
 /** The enabled sensors of a twin with their unit and configured rate. */

@@ -6,6 +6,7 @@ import { timingProblem } from '../severity';
 import { BearingFaultSchema, ImbalanceFaultSchema, LoosenessFaultSchema, MisalignmentFaultSchema } from '../vibration';
 import { EnvironmentSchema, EnvironmentTwin } from './environment';
 import { LubricationFaultSchema, OverheatingFaultSchema } from './machine-faults';
+import { FAULTS_BY_TEMPLATE } from './machine-commands';
 import { FanSchema, PumpSchema, RotatingMachine, type RotatingFault } from './rotating-machine';
 import { ConveyorTemplateSchema, MotionMachine, RobotArmTemplateSchema } from './motion-machines';
 import { BeltSlipFaultSchema, CollisionFaultSchema, initPhysics, JamFaultSchema, type MotionFault } from '../motion';
@@ -49,14 +50,8 @@ export type MachineInput = z.input<typeof MachineSchema>;
 export type FaultConfig = z.output<typeof FaultSchema>;
 
 
-/** Fault types each template can suffer (sensor faults apply to every template). */
-export const MACHINE_FAULTS_BY_TEMPLATE: Readonly<Record<MachineConfig['template'], readonly string[]>> = {
-  pump: ['imbalance', 'misalignment', 'looseness', 'bearing', 'overheating', 'lubrication'],
-  fan: ['imbalance', 'misalignment', 'looseness', 'bearing', 'overheating', 'lubrication'],
-  conveyor: ['belt-slip', 'jam'],
-  'robot-arm': ['collision'],
-  environment: [],
-};
+/** Fault types each template can suffer (sensor faults apply to every template); a `fault` command takes the same. */
+export const MACHINE_FAULTS_BY_TEMPLATE: Readonly<Record<MachineConfig['template'], readonly string[]>> = FAULTS_BY_TEMPLATE;
 
 /** The sensors a machine of this config publishes (enabled ones). */
 export function sensorsOf(config: MachineConfig): string[] {

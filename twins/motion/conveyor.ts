@@ -150,9 +150,26 @@ export class Conveyor {
     this.measurands = { ...imuMeasurands(this.#recorder), 'belt-speed': this.#recorder.measurand(IMU_WIDTH, 'm/s') };
   }
 
+  /** Commanded belt speed at `tS`, m/s: what the drive motor turns for, before pulley slip. */
+  commandedSpeedMS(tS: number): number {
+    return this.#drive.commandedAt(tS);
+  }
+
   /** Ground truth: the faults in effect at `tS` and their severity. */
   activeFaults(tS: number): ActiveFault[] {
     return activeFaultsAt(this.#faults, tS);
+  }
+
+  /**
+   * Adds a fault at run time (a `fault` command). It acts from its onset in the physics steps not yet taken: the
+   * channels read ahead by up to a block, so a step already simulated keeps what it was.
+   */
+  addFault(fault: MotionFault): void {
+    const [mine] = faultsFor([fault], this.config.id, 'conveyor', ['belt-slip', 'jam']);
+    if (!mine) throw new MotionError('E_MOTION_FAULT', `a fault for ${fault.device} was given to conveyor "${this.config.id}"; give it to its own twin`);
+    this.#faults.push(mine);
+    if (mine.type === 'belt-slip') this.#slips.push(mine);
+    else this.#jams.push(mine);
   }
 
   /** Where the tote's centre is along the belt at the newest simulated step, 0 … lengthM from the infeed, m. */

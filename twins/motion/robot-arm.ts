@@ -6,6 +6,7 @@ import type { Measurand } from '../channel';
 import { severityAt } from '../severity';
 import { activeFaultsAt, faultsFor, type ActiveFault, type CollisionFault, type MotionFault } from './faults';
 import { ImuKinematics, imuMeasurands, type ImuAxis } from './imu';
+import { MotionError } from './motion-error';
 import { createWorld, physicsShape, rapier } from './physics';
 import { rotationError, type Quat, type Vec3 } from './rotation';
 import { StepRecorder } from './step-recorder';
@@ -171,6 +172,16 @@ export class RobotArm {
   /** Ground truth: the faults in effect at `tS` and their severity. */
   activeFaults(tS: number): ActiveFault[] {
     return activeFaultsAt(this.#faults, tS);
+  }
+
+  /**
+   * Adds a fault at run time (a `fault` command). It acts from its onset in the physics steps not yet taken: the
+   * channels read ahead by up to a block, so a step already simulated keeps what it was.
+   */
+  addFault(fault: MotionFault): void {
+    const [mine] = faultsFor([fault], this.config.id, 'robot arm', ['collision']);
+    if (!mine) throw new MotionError('E_MOTION_FAULT', `a fault for ${fault.device} was given to robot arm "${this.config.id}"; give it to its own twin`);
+    this.#faults.push(mine);
   }
 
   /** Frees the rapier world. The measurands throw afterwards. */

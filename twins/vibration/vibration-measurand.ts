@@ -2,7 +2,7 @@ import type { Rng } from '../../sim';
 import type { Measurand } from '../channel';
 import type { OperatingProfile } from '../operating-profile';
 import { severityAt } from '../severity';
-import { bearingOrders } from '../../protocol';
+import { bearingOrders, type BearingOrders } from '../../protocol';
 import type { BearingGeometry } from './bearing-kinematics';
 import { DefectImpacts, HousingResonance } from './bearing-impacts';
 import { loosenessWaveform, misalignmentWaveform, type ShaftWaveform } from './shaft-waveforms';
@@ -39,8 +39,9 @@ export class VibrationMeasurand implements Measurand {
   readonly #misalignment: Extract<VibrationFault, { type: 'misalignment' }>[];
   readonly #looseness: Extract<VibrationFault, { type: 'looseness' }>[];
   readonly #defects: DefectImpacts[];
-  readonly #misalignmentShape: ShaftWaveform | undefined;
-  readonly #loosenessShape: ShaftWaveform | undefined;
+  readonly #orders: BearingOrders;
+  readonly #misalignmentShape: ShaftWaveform;
+  readonly #loosenessShape: ShaftWaveform;
   #resonance: HousingResonance | undefined;
   #resonanceRateHz = 0;
   #excitation = new Float64Array(0);
@@ -53,14 +54,33 @@ export class VibrationMeasurand implements Measurand {
     this.#imbalance = faults.filter((f) => f.type === 'imbalance');
     this.#misalignment = faults.filter((f) => f.type === 'misalignment');
     this.#looseness = faults.filter((f) => f.type === 'looseness');
-    const orders = bearingOrders(options.bearing);
-    this.#defects = faults.filter((f) => f.type === 'bearing').map((f) => new DefectImpacts(f, orders, options.profile, options.rng.slip));
+    this.#orders = bearingOrders(options.bearing);
+    this.#defects = faults.filter((f) => f.type === 'bearing').map((f) => new DefectImpacts(f, this.#orders, options.profile, options.rng.slip));
     // Draw every phase up front in a fixed order, so a machine's signal does not depend on which faults it has.
     this.#thetaRad = 2 * Math.PI * options.rng.phases.next();
-    const misalignmentShape = misalignmentWaveform(options.rng.phases);
-    const loosenessShape = loosenessWaveform(options.rng.phases);
-    this.#misalignmentShape = this.#misalignment.length ? misalignmentShape : undefined;
-    this.#loosenessShape = this.#looseness.length ? loosenessShape : undefined;
+    this.#misalignmentShape = misalignmentWaveform(options.rng.phases);
+    this.#loosenessShape = loosenessWaveform(options.rng.phases);
+  }
+
+  /**
+   * Adds a fault at run time (a `fault` command): from its onset on it acts as one on the timeline would, in blocks
+   * not yet filled. Its draws (a bearing defect's slip) come after those of the faults before it.
+   */
+  addFault(fault: VibrationFault): void {
+    switch (fault.type) {
+      case 'imbalance':
+        this.#imbalance.push(fault);
+        return;
+      case 'misalignment':
+        this.#misalignment.push(fault);
+        return;
+      case 'looseness':
+        this.#looseness.push(fault);
+        return;
+      case 'bearing':
+        this.#defects.push(new DefectImpacts(fault, this.#orders, this.#o.profile, this.#o.rng.slip));
+        return;
+    }
   }
 
   /** Total unbalance at tS, kg·m. */
@@ -133,15 +153,16 @@ export class VibrationMeasurand implements Measurand {
       cos = cos * cosStep - sin * sinStep;
       sin = nextSin;
     }
-    this.#addShaftWaveform(out, this.#misalignmentShape, this.misalignmentAmplitudeG(startS), this.misalignmentAmplitudeG(lastS), theta0, dTheta);
-    this.#addShaftWaveform(out, this.#loosenessShape, this.loosenessAmplitudeG(startS), this.loosenessAmplitudeG(lastS), theta0, dTheta);
+    // Only with faults of their kind: a machine without them adds nothing, not 0·shape (NaN at a nominal 0 rpm).
+    if (this.#misalignment.length) this.#addShaftWaveform(out, this.#misalignmentShape, this.misalignmentAmplitudeG(startS), this.misalignmentAmplitudeG(lastS), theta0, dTheta);
+    if (this.#looseness.length) this.#addShaftWaveform(out, this.#loosenessShape, this.loosenessAmplitudeG(startS), this.loosenessAmplitudeG(lastS), theta0, dTheta);
     if (this.#defects.length) this.#addBearingImpacts(out, startS, rateHz, theta0, dTheta);
     this.#thetaRad = (theta0 + n * dTheta) % (4 * Math.PI);
   }
 
   /** Adds amplitude·shape(θ), the amplitude linear from a0 at the first sample to a1 at the last. */
-  #addShaftWaveform(out: Float64Array, shape: ShaftWaveform | undefined, a0: number, a1: number, theta0: number, dTheta: number): void {
-    if (!shape || (a0 === 0 && a1 === 0)) return;
+  #addShaftWaveform(out: Float64Array, shape: ShaftWaveform, a0: number, a1: number, theta0: number, dTheta: number): void {
+    if (a0 === 0 && a1 === 0) return;
     const n = out.length;
     const step = n > 1 ? (a1 - a0) / (n - 1) : 0;
     for (let i = 0; i < n; i++) out[i]! += (a0 + step * i) * shape.at(theta0 + i * dTheta);

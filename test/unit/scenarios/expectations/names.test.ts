@@ -250,7 +250,11 @@ describe('what the name checks know about the gateway and the twins', () => {
 
   it('knows the unit and rate of every template\'s sensors as the twins publish them', async () => {
     const twins = TEMPLATES.map((template) => ({ template, id: `${template}-1` }));
-    const scenario = parseScenario(yaml('name: all', 'durationS: 1', 'twins:', ...twins.map((t) => `  - { template: ${t.template}, id: ${t.id} }`)));
+    // With every optional sensor on (the motor's power meter), so each one's unit is checked too.
+    const metered = new Set(['pump', 'fan', 'conveyor']);
+    const scenario = parseScenario(
+      yaml('name: all', 'durationS: 1', 'twins:', ...twins.map((t) => `  - { template: ${t.template}, id: ${t.id}${metered.has(t.template) ? ', sensors: { power: { enabled: true } }' : ''} }`)),
+    );
     const machines = await createMachines(scenario, new RandomStreams(1));
     for (const [i, twin] of scenario.twins.entries()) {
       const real = machines[i]!.channels.map((c) => ({ sensor: c.sensor, unit: c.unit, rateHz: c.rateHz }));
