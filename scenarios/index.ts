@@ -8,6 +8,7 @@ export {
 } from './schema';
 export { loadScenario, readScenario, parseScenario } from './load';
 export { startStack, startEmbeddedSystem, startScenarioFleet, runSetting, type Stack, type StackOptions, type EmbeddedSystem, type RunSetting, type SimulatedLink } from './stack';
+export { StackControl, LinkTimeline, ControlError, StormSchema, describeImpairment, type StackControlOptions, type ControlResult, type ControlStep, type FaultControl, type SetControl, type StormControl, type LinkStatus, type ClockStatus, type ControlErrorCode } from './control';
 export { runScenario, targetOf, type RunOptions, type RunProgress, type RunFleet, type RunDevicesContext } from './runner';
 export { buildTimeline, watchedSeries, faultIds, type RunTimeline, type SeriesSpec } from './timeline';
 export { evaluate, skippedResult, scenarioNameProblems, featureNames, type ExpectationResult, type RunEvidence, type Judged } from './expectations';
