@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { loadScenario, startStack } from '../scenarios';
 import { ScaledRealClock } from '../sim';
 import { packageRoot, startWebServer } from '../web';
+import { demoControls } from './demo-controls';
+import { siteOf } from './demo-site';
 import { stderrLogger } from './logger';
 import { onShutdown } from './shutdown';
 
@@ -13,8 +15,9 @@ export async function runDemo(options: { scenario?: string; port: number; host: 
   const startMs = Date.now();
   const clock = new ScaledRealClock({ factor, startMs });
   const logger = stderrLogger();
-  const stack = await startStack({ scenario, seed: scenario.seed, clock, startMs, endMs: startMs + scenario.durationS * 1000, logger });
-  const web = await startWebServer({ cloud: stack.cloud, rules: scenario.rules, host: options.host, port: options.port, title: scenario.name });
+  // Both links simulated (ideal until changed), so the page's link controls can impair them.
+  const stack = await startStack({ scenario, seed: scenario.seed, clock, startMs, endMs: startMs + scenario.durationS * 1000, controlLinks: true, logger });
+  const web = await startWebServer({ cloud: stack.cloud, rules: scenario.rules, site: siteOf(scenario), controls: demoControls(stack.control), host: options.host, port: options.port, title: scenario.name });
   process.stdout.write(`twinbed demo: "${scenario.name}" (${scenario.twins.length} twins, ×${factor}) at ${web.url}\n`);
   onShutdown(async () => {
     await web.close();

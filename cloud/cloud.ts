@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import { encodeMessage, filters, topics, type AlertChange, type EventV1, type RolloutV1, type ThresholdRule } from '../protocol';
+import { encodeMessage, filters, topics, type AlertChange, type EventV1, type RolloutV1, type ThresholdRule, type WindowScore } from '../protocol';
 import { connectMqtt, Scheduler, type Cancel, type Clock, type MqttClient } from '../sim';
 import { AlertBook, CloudRulesSchema, RuleEngine, type CloudRuleInput, type CommandRequest, type RuleOutput } from './analytics';
 import { CommandSender } from './command-sender';
@@ -46,7 +46,8 @@ export interface CloudStats extends IngestCounters {
 }
 
 export interface CloudEvents {
-  features: [FeatureRecord];
+  /** A window stored for the first time, with the edge model's score of it when one scored it. */
+  features: [FeatureRecord, WindowScore | undefined];
   alert: [AlertRecord];
 }
 
@@ -320,7 +321,7 @@ export class Cloud extends EventEmitter<CloudEvents> {
     items.forEach((item, i) => {
       if (item.kind === 'event' && fresh[i]) this.emit('alert', item.event);
       if (item.kind !== 'features' || !fresh[i]) return;
-      this.emit('features', item.record);
+      this.emit('features', item.record, item.message.model);
       windows.push(item);
     });
     const control = items.filter((i) => i.kind === 'status' || i.kind === 'reply');

@@ -1,113 +1,351 @@
 import * as THREE from 'three';
-import { severityColor } from './colors';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
+import { FOOTPRINT, layOut } from './layout';
+import { modelOf, placeParts, type MachineMotion, type Part, type PartMaterial } from './machine-models';
+import type { MachineKind, SiteLayout, SiteMachine } from './site';
 
-interface MachineView {
-  group: THREE.Group;
-  body: THREE.MeshStandardMaterial;
-  shaft: THREE.Mesh;
-  beacon: THREE.MeshStandardMaterial;
-  alert: boolean;
-  level: number;
+/** How a machine's rates move its parts: shaft speed (rpm), belt speed (m/s), arm cycle time (s). */
+export interface MachineRates {
+  rpm: number;
+  beltMS: number;
+  cycleS: number;
 }
 
-/** The 3D factory floor: one pump-like machine per device, coloured by its vibration level and alert state. */
+interface MachineView {
+  machine: SiteMachine;
+  kind: MachineKind;
+  /** Its index in its kind's instanced meshes. */
+  index: number;
+  base: THREE.Matrix4;
+  position: THREE.Vector3;
+  motion: MachineMotion;
+  rates: MachineRates;
+  colour: THREE.Color;
+  alert: boolean;
+  label: CSS2DObject;
+}
+
+interface KindMeshes {
+  parts: Part[];
+  meshes: THREE.InstancedMesh[];
+  /** Parts that move, or hang from one that does: only these are recomposed every frame. */
+  dynamic: boolean[];
+  views: MachineView[];
+  worlds: THREE.Matrix4[];
+}
+
+const MATERIALS: Record<Exclude<PartMaterial, 'body' | 'lamp'>, THREE.MeshLambertMaterial> = {
+  steel: new THREE.MeshLambertMaterial({ color: 0x8a94a3 }),
+  dark: new THREE.MeshLambertMaterial({ color: 0x3a4250 }),
+  belt: new THREE.MeshLambertMaterial({ color: 0x1e2228 }),
+  tote: new THREE.MeshLambertMaterial({ color: 0x2f6fd0 }),
+};
+/** Above this many machines each is a few pixels wide: coarse models (see Detail). */
+const COARSE_ABOVE = 60;
+const LAMP_OFF = new THREE.Color(0x333333);
+const LAMP_ON = new THREE.Color(0xff2020);
+
+/**
+ * The 3D hall: every machine of the site drawn from its template's model, one instanced mesh per part per template
+ * so hundreds of machines cost a few dozen draw calls; moving parts follow each machine's rates; bodies take the
+ * machine's health colour. Orbit, pan and zoom with the mouse; `fitAll` frames the hall; `pick` finds the machine
+ * under a point.
+ */
 export class FactoryScene {
   readonly #renderer: THREE.WebGLRenderer;
+  readonly #labels = new CSS2DRenderer();
   readonly #scene = new THREE.Scene();
-  readonly #camera = new THREE.PerspectiveCamera(45, 1, 0.1, 200);
-  readonly #machines = new Map<string, MachineView>();
+  readonly #camera = new THREE.PerspectiveCamera(45, 1, 0.1, 2000);
+  readonly #controls: OrbitControls;
   readonly #canvas: HTMLCanvasElement;
+  readonly #kinds = new Map<MachineKind, KindMeshes>();
+  readonly #views = new Map<string, MachineView>();
+  readonly #raycaster = new THREE.Raycaster();
+  readonly #hoverRing: THREE.Mesh;
+  readonly #selectRing: THREE.Mesh;
+  #lastS: number | undefined;
   #frames = 0;
+  #frameMs: number[] = [];
 
-  constructor(canvas: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement, labelRoot: HTMLElement) {
     this.#canvas = canvas;
-    // preserveDrawingBuffer keeps the last frame readable, so tests and screenshots can sample its pixels.
-    this.#renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+    // No antialiasing and no preserved buffer: each costs a software renderer (a headless browser's) a full-frame pass.
+    // Tests read pixels with sample(), which reads in the same task as it draws.
+    this.#renderer = new THREE.WebGLRenderer({ canvas, antialias: false });
     this.#renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.#labels.domElement.className = 'labels';
+    labelRoot.append(this.#labels.domElement);
     this.#scene.background = new THREE.Color(0x161b24);
-    this.#camera.position.set(0, 6, 11);
-    this.#camera.lookAt(0, 0.8, 0);
+    this.#camera.position.set(0, 12, 22);
+    this.#controls = new OrbitControls(this.#camera, canvas);
+    this.#controls.enableDamping = true;
+    this.#controls.maxPolarAngle = Math.PI * 0.48;
+    this.#controls.target.set(0, 0.8, 0);
 
     this.#scene.add(new THREE.HemisphereLight(0xdde8ff, 0x202830, 1.4));
     const sun = new THREE.DirectionalLight(0xffffff, 2.2);
-    sun.position.set(5, 10, 6);
+    sun.position.set(8, 16, 10);
     this.#scene.add(sun);
-    const floor = new THREE.Mesh(new THREE.PlaneGeometry(60, 60), new THREE.MeshStandardMaterial({ color: 0x2a313d, roughness: 0.95 }));
+    const floor = new THREE.Mesh(new THREE.PlaneGeometry(400, 400), new THREE.MeshBasicMaterial({ color: 0x2a313d }));
     floor.rotation.x = -Math.PI / 2;
+    floor.name = 'floor';
     this.#scene.add(floor);
-    const grid = new THREE.GridHelper(60, 60, 0x3d4757, 0x323a48);
+    const grid = new THREE.GridHelper(400, 200, 0x3d4757, 0x323a48);
     grid.position.y = 0.01;
     this.#scene.add(grid);
+    const ring = (colour: number, opacity: number) => {
+      const mesh = new THREE.Mesh(new THREE.RingGeometry(0.92, 1, 48).rotateX(-Math.PI / 2), new THREE.MeshBasicMaterial({ color: colour, transparent: true, opacity }));
+      mesh.visible = false;
+      mesh.position.y = 0.02;
+      this.#scene.add(mesh);
+      return mesh;
+    };
+    this.#hoverRing = ring(0xffffff, 0.5);
+    this.#selectRing = ring(0x4da3ff, 0.9);
+  }
+
+  /** Triangles and draw calls of the last frame. */
+  get drawn(): { triangles: number; calls: number } {
+    return { triangles: this.#renderer.info.render.triangles, calls: this.#renderer.info.render.calls };
   }
 
   get frames(): number {
     return this.#frames;
   }
 
-  /** Adds the machine for `device` if it is new; machines are laid out in a row in name order. */
-  ensureMachine(device: string): void {
-    if (this.#machines.has(device)) return;
-    const group = new THREE.Group();
-    const body = new THREE.MeshStandardMaterial({ color: 0x2eb85a, metalness: 0.3, roughness: 0.5 });
-    const steel = new THREE.MeshStandardMaterial({ color: 0x8a94a3, metalness: 0.8, roughness: 0.35 });
-    const beacon = new THREE.MeshStandardMaterial({ color: 0x333333, emissive: 0x000000 });
-
-    const base = new THREE.Mesh(new THREE.BoxGeometry(3.2, 0.25, 1.4), steel);
-    base.position.y = 0.125;
-    const motor = new THREE.Mesh(new THREE.CylinderGeometry(0.55, 0.55, 1.5, 32), body);
-    motor.rotation.z = Math.PI / 2;
-    motor.position.set(-0.75, 0.85, 0);
-    const shaft = new THREE.Mesh(new THREE.CylinderGeometry(0.12, 0.12, 0.6, 12), steel);
-    shaft.rotation.z = Math.PI / 2;
-    shaft.position.set(0.3, 0.85, 0);
-    const coupling = new THREE.Mesh(new THREE.BoxGeometry(0.1, 0.5, 0.06), steel);
-    shaft.add(coupling);
-    const pump = new THREE.Mesh(new THREE.CylinderGeometry(0.6, 0.6, 0.5, 32), body);
-    pump.rotation.x = Math.PI / 2;
-    pump.position.set(0.95, 0.85, 0);
-    const light = new THREE.Mesh(new THREE.SphereGeometry(0.16, 16, 12), beacon);
-    light.position.set(-0.75, 1.55, 0);
-    group.add(base, motor, shaft, pump, light);
-
-    this.#machines.set(device, { group, body, shaft, beacon, alert: false, level: 0 });
-    this.#scene.add(group);
-    const names = [...this.#machines.keys()].sort();
-    names.forEach((name, i) => this.#machines.get(name)!.group.position.set((i - (names.length - 1) / 2) * 4, 0, 0));
+  get machineCount(): number {
+    return this.#views.size;
   }
 
-  setLevel(device: string, value: number, threshold: number): void {
-    this.ensureMachine(device);
-    const view = this.#machines.get(device)!;
-    view.level = threshold > 0 ? value / threshold : 0;
-    const { r, g, b } = severityColor(value, threshold);
-    view.body.color.setRGB(r, g, b);
+  /** Durations of the last frames' render calls, ms, newest last (at most 600). */
+  get frameTimes(): readonly number[] {
+    return this.#frameMs;
   }
 
-  setAlert(device: string, raised: boolean): void {
-    this.ensureMachine(device);
-    this.#machines.get(device)!.alert = raised;
+  /** Builds the hall: every machine of the site, laid out, with its template's model. Replaces what was there. */
+  setSite(site: SiteLayout): void {
+    for (const kind of this.#kinds.values()) for (const mesh of kind.meshes) this.#scene.remove(mesh);
+    for (const view of this.#views.values()) view.label.removeFromParent();
+    this.#kinds.clear();
+    this.#views.clear();
+    const placed = new Map(layOut(site.machines).map((p) => [p.device, p]));
+    const byKind = new Map<MachineKind, SiteMachine[]>();
+    for (const machine of site.machines) byKind.set(machine.kind, [...(byKind.get(machine.kind) ?? []), machine]);
+    for (const [kind, machines] of byKind) {
+      const parts = modelOf(kind, site.machines.length > COARSE_ABOVE ? 'coarse' : 'fine');
+      const body = new THREE.MeshLambertMaterial({ color: 0xffffff });
+      const lamp = new THREE.MeshLambertMaterial({ color: 0xffffff, emissive: 0x000000 });
+      const meshes = parts.map((part) => {
+        const material = part.material === 'body' ? body : part.material === 'lamp' ? lamp : MATERIALS[part.material];
+        const mesh = new THREE.InstancedMesh(part.geometry, material, machines.length);
+        mesh.userData.kind = kind;
+        if (part.material === 'body' || part.material === 'lamp') {
+          for (let i = 0; i < machines.length; i++) mesh.setColorAt(i, part.material === 'lamp' ? LAMP_OFF : new THREE.Color(0x6b7f99));
+        }
+        this.#scene.add(mesh);
+        return mesh;
+      });
+      const dynamic: boolean[] = [];
+      parts.forEach((part) => {
+        dynamic.push(isMoving(part) || (part.parent !== undefined && dynamic[part.parent] === true));
+      });
+      const group: KindMeshes = { parts, meshes, dynamic, views: [], worlds: parts.map(() => new THREE.Matrix4()) };
+      machines.forEach((machine, index) => {
+        const at = placed.get(machine.device)!;
+        const position = new THREE.Vector3(at.x, 0, at.z);
+        const base = new THREE.Matrix4().compose(position, new THREE.Quaternion().setFromAxisAngle(new THREE.Vector3(0, 1, 0), (at.rotationDeg * Math.PI) / 180), new THREE.Vector3(1, 1, 1));
+        const element = document.createElement('div');
+        element.className = 'machine-label';
+        element.dataset.device = machine.device;
+        element.textContent = machine.device;
+        const label = new CSS2DObject(element);
+        label.position.set(at.x, labelHeight(kind), at.z);
+        this.#scene.add(label);
+        const view: MachineView = {
+          machine,
+          kind,
+          index,
+          base,
+          position,
+          motion: { shaftRad: 0, beltM: 0, cycle: 0 },
+          rates: { rpm: machine.speedRpm ?? 0, beltMS: machine.beltSpeedMS ?? 0, cycleS: machine.cycleS ?? 0 },
+          colour: new THREE.Color(0x6b7f99),
+          alert: false,
+          label,
+        };
+        group.views.push(view);
+        this.#views.set(machine.device, view);
+        placeParts(parts, base, view.motion, group.worlds);
+        meshes.forEach((mesh, i) => mesh.setMatrixAt(index, group.worlds[i]!));
+      });
+      for (const mesh of meshes) {
+        mesh.instanceMatrix.needsUpdate = true;
+        mesh.computeBoundingSphere();
+      }
+      this.#kinds.set(kind, group);
+    }
+    this.fitAll();
+  }
+
+  /** Frames every machine: the camera looks at the hall's centre from far enough to see all of it. */
+  fitAll(): void {
+    const box = new THREE.Box3();
+    for (const view of this.#views.values()) {
+      const { w, d } = FOOTPRINT[view.kind];
+      box.expandByPoint(view.position.clone().add(new THREE.Vector3(w / 2, 2, d / 2)));
+      box.expandByPoint(view.position.clone().sub(new THREE.Vector3(w / 2, 0, d / 2)));
+    }
+    if (box.isEmpty()) box.set(new THREE.Vector3(-5, 0, -5), new THREE.Vector3(5, 2, 5));
+    const centre = box.getCenter(new THREE.Vector3());
+    const size = box.getSize(new THREE.Vector3());
+    const fov = (this.#camera.fov * Math.PI) / 180;
+    const aspect = Math.max(this.#camera.aspect, 0.1);
+    // Distance at which the hall's width and depth both fit, seen from 40° above the floor.
+    const span = Math.max(size.z * 1.2, size.x / aspect, 8);
+    const distance = (span / 2 / Math.tan(fov / 2)) * 0.9;
+    const elevation = (40 * Math.PI) / 180;
+    this.#controls.target.copy(centre).setY(0.8);
+    this.#camera.position.set(centre.x, distance * Math.sin(elevation), centre.z + distance * Math.cos(elevation));
+    this.#camera.far = distance * 4 + 100;
+    this.#camera.updateProjectionMatrix();
+    this.#controls.update();
+  }
+
+  /** The machine's body colour (its health) and whether its alert lamp blinks. */
+  setHealth(device: string, colour: { r: number; g: number; b: number }, alert: boolean): void {
+    const view = this.#views.get(device);
+    if (!view) return;
+    view.colour.setRGB(colour.r, colour.g, colour.b);
+    view.alert = alert;
+    view.label.element.dataset.alert = alert ? 'raised' : 'clear';
+    const group = this.#kinds.get(view.kind)!;
+    group.parts.forEach((part, i) => {
+      if (part.material !== 'body') return;
+      group.meshes[i]!.setColorAt(view.index, view.colour);
+      group.meshes[i]!.instanceColor!.needsUpdate = true;
+    });
+  }
+
+  /** What drives its moving parts now (a reading of its speed, a command that slowed it). */
+  setRates(device: string, rates: Partial<MachineRates>): void {
+    const view = this.#views.get(device);
+    if (view) Object.assign(view.rates, rates);
+  }
+
+  /** The machine under a point of the canvas (CSS pixels from its top left), if any. */
+  pick(x: number, y: number): string | undefined {
+    const rect = this.#canvas.getBoundingClientRect();
+    const ndc = new THREE.Vector2((x / rect.width) * 2 - 1, -(y / rect.height) * 2 + 1);
+    this.#raycaster.setFromCamera(ndc, this.#camera);
+    const meshes = [...this.#kinds.values()].flatMap((k) => k.meshes);
+    const hit = this.#raycaster.intersectObjects(meshes, false).find((h) => h.instanceId !== undefined);
+    if (!hit) return undefined;
+    return this.#kinds.get(hit.object.userData.kind as MachineKind)?.views[hit.instanceId!]?.machine.device;
+  }
+
+  /** Draws a frame and reads the colour at each point (CSS pixels), in the same task, before the buffer is cleared. */
+  sample(points: readonly { x: number; y: number }[]): [number, number, number][] {
+    this.#renderer.render(this.#scene, this.#camera);
+    const gl = this.#renderer.getContext();
+    const ratio = gl.drawingBufferWidth / Math.max(this.#canvas.getBoundingClientRect().width, 1);
+    const pixel = new Uint8Array(4);
+    return points.map(({ x, y }) => {
+      gl.readPixels(Math.round(x * ratio), Math.round(gl.drawingBufferHeight - 1 - y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+      return [pixel[0]!, pixel[1]!, pixel[2]!];
+    });
+  }
+
+  /** Where a machine's centre is on the canvas, CSS pixels, and whether it is in front of the camera. */
+  screenPosition(device: string): { x: number; y: number; inView: boolean } | undefined {
+    const view = this.#views.get(device);
+    if (!view) return undefined;
+    const p = view.position.clone().add(PICK_ANCHOR[view.kind]).project(this.#camera);
+    const rect = this.#canvas.getBoundingClientRect();
+    return { x: ((p.x + 1) / 2) * rect.width, y: ((1 - p.y) / 2) * rect.height, inView: p.z < 1 && Math.abs(p.x) <= 1 && Math.abs(p.y) <= 1 };
+  }
+
+  hover(device: string | undefined): void {
+    this.#ring(this.#hoverRing, device);
+    this.#canvas.style.cursor = device ? 'pointer' : '';
+  }
+
+  select(device: string | undefined): void {
+    this.#ring(this.#selectRing, device);
   }
 
   resize(width: number, height: number): void {
     this.#renderer.setSize(width, height, false);
+    this.#labels.setSize(width, height);
     this.#camera.aspect = width / Math.max(height, 1);
     this.#camera.updateProjectionMatrix();
   }
 
+  /** Advances every machine's moving parts to `timeS` (page time, s) and draws a frame. */
   render(timeS: number): void {
-    for (const view of this.#machines.values()) {
-      view.shaft.rotation.x = timeS * 12;
-      // Shake grows with vibration level so a fault is visible from across the room.
-      const shake = Math.min(view.level, 3) * 0.02;
-      view.group.children[1]!.position.y = 0.85 + shake * Math.sin(timeS * 90);
-      const blink = view.alert && Math.sin(timeS * 8) > 0;
-      view.beacon.color.setHex(view.alert ? 0xff3030 : 0x333333);
-      view.beacon.emissive.setHex(blink ? 0xff2020 : 0x000000);
+    const started = performance.now();
+    const dt = this.#lastS === undefined ? 0 : Math.min(Math.max(timeS - this.#lastS, 0), 0.25);
+    this.#lastS = timeS;
+    const blink = Math.sin(timeS * 8) > 0;
+    for (const group of this.#kinds.values()) {
+      const lampIndex = group.parts.findIndex((p) => p.material === 'lamp');
+      for (const view of group.views) {
+        const { motion, rates } = view;
+        motion.shaftRad = (motion.shaftRad + (rates.rpm / 60) * 2 * Math.PI * dt) % (2 * Math.PI);
+        motion.beltM += rates.beltMS * dt;
+        if (rates.cycleS > 0) motion.cycle = (motion.cycle + dt / rates.cycleS) % 1;
+        placeParts(group.parts, view.base, motion, group.worlds);
+        group.parts.forEach((_, i) => {
+          if (group.dynamic[i]) group.meshes[i]!.setMatrixAt(view.index, group.worlds[i]!);
+        });
+        if (lampIndex >= 0) group.meshes[lampIndex]!.setColorAt(view.index, view.alert && blink ? LAMP_ON : view.alert ? LAMP_ON.clone().multiplyScalar(0.4) : LAMP_OFF);
+      }
+      group.meshes.forEach((mesh, i) => {
+        if (group.dynamic[i]) mesh.instanceMatrix.needsUpdate = true;
+      });
+      if (lampIndex >= 0) group.meshes[lampIndex]!.instanceColor!.needsUpdate = true;
     }
+    this.#controls.update();
     this.#renderer.render(this.#scene, this.#camera);
+    this.#labels.render(this.#scene, this.#camera);
     this.#frames++;
+    this.#frameMs.push(performance.now() - started);
+    if (this.#frameMs.length > 600) this.#frameMs = this.#frameMs.slice(-600);
     // What the last drawn frame holds, for tests and screenshots to wait on instead of guessing when it is on screen.
     this.#canvas.dataset.frame = String(this.#frames);
-    this.#canvas.dataset.drawnMachines = String(this.#machines.size);
+    this.#canvas.dataset.drawnMachines = String(this.#views.size);
   }
+
+  #ring(ring: THREE.Mesh, device: string | undefined): void {
+    const view = device ? this.#views.get(device) : undefined;
+    ring.visible = view !== undefined;
+    if (!view) return;
+    const { w, d } = FOOTPRINT[view.kind];
+    const r = Math.hypot(w, d) / 2 + 0.3;
+    ring.position.set(view.position.x, 0.02, view.position.z);
+    ring.scale.set(r, 1, r);
+  }
+}
+
+/** A part moves when its transform depends on the motion: `moving()` places read it, `fixed()` ones ignore it. */
+function isMoving(part: Part): boolean {
+  const a = new THREE.Matrix4();
+  const b = new THREE.Matrix4();
+  part.place(a, { shaftRad: 0, beltM: 0, cycle: 0 });
+  part.place(b, { shaftRad: 1, beltM: 1, cycle: 0.3 });
+  return !a.equals(b);
+}
+
+/** A point on each model's solid body, relative to its base: where a click surely lands on the machine. */
+const PICK_ANCHOR: Readonly<Record<MachineKind, THREE.Vector3>> = {
+  pump: new THREE.Vector3(-0.75, 0.85, 0),
+  fan: new THREE.Vector3(-0.7, 1.0, 0),
+  conveyor: new THREE.Vector3(0, 0.8, 0),
+  'robot-arm': new THREE.Vector3(0, 0.3, 0),
+  environment: new THREE.Vector3(0, 1.7, 0),
+  other: new THREE.Vector3(0, 0.8, 0),
+};
+
+function labelHeight(kind: MachineKind): number {
+  return kind === 'robot-arm' ? 3.4 : kind === 'environment' ? 2.4 : kind === 'fan' ? 2.3 : kind === 'conveyor' ? 1.7 : 2.0;
 }

@@ -1,20 +1,22 @@
 // Shapes on the page's event stream; platform-free: the browser client owns them and the server imports them.
 import type { EventV1 } from '../../protocol';
+import type { SiteLayout } from './site';
 
 export interface LiveReading {
   device: string;
   sensor: string;
   seq: number;
-  /** Event time of the block, ms since the Unix epoch. */
+  /** Event time of the window, ms since the Unix epoch. */
   tsMs: number;
   unit: string;
-  rms: number;
-  peak: number;
-  crest: number;
+  /** Every feature the gateway computed for the window (rms, peak, crest, mean, bands …). */
+  features: Record<string, number>;
+  /** The edge anomaly model's score of the window and the threshold it was judged against, when one scored it. */
+  score?: { value: number; threshold: number };
 }
 
 /** An alert state change, as the cloud publishes it minus the envelope fields. */
-export type LiveAlert = Omit<EventV1, 'type' | 'v' | 'kind'>;
+export type LiveAlert = Omit<EventV1, 'type' | 'v' | 'kind'> & { kind?: EventV1['kind'] };
 
 export interface LiveSnapshot {
   readings: LiveReading[];
@@ -22,20 +24,33 @@ export interface LiveSnapshot {
   alerts: LiveAlert[];
 }
 
-export interface PageConfig {
-  title: string;
-  rules: readonly { metric: string; above: number; device?: string; sensor?: string }[];
+export interface PageRule {
+  metric: string;
+  above: number;
+  device?: string;
+  sensor?: string;
 }
 
-export function toLiveReading(r: { device: string; sensor: string; seq: number; tsMs: number; unit: string; features: Record<string, number> }): LiveReading {
+export interface PageConfig {
+  title: string;
+  rules: readonly PageRule[];
+  /** The hall to draw; without one, machines appear as their readings arrive, drawn as cabinets. */
+  site?: SiteLayout;
+  /** Whether the server takes demo controls (fault injection, network, pace). */
+  controls: boolean;
+}
+
+export function toLiveReading(
+  r: { device: string; sensor: string; seq: number; tsMs: number; unit: string; features: Record<string, number> },
+  model?: { score: number; threshold: number },
+): LiveReading {
   return {
     device: r.device,
     sensor: r.sensor,
     seq: r.seq,
     tsMs: r.tsMs,
     unit: r.unit,
-    rms: r.features.rms ?? 0,
-    peak: r.features.peak ?? 0,
-    crest: r.features.crest ?? 0,
+    features: r.features,
+    ...(model ? { score: { value: model.score, threshold: model.threshold } } : {}),
   };
 }

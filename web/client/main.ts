@@ -1,86 +1,161 @@
+import 'uplot/dist/uPlot.min.css';
 import { FactoryScene } from './factory-scene';
+import { HealthBook } from './health';
+import { fixed } from './headline';
 import type { LiveAlert, LiveReading, LiveSnapshot, PageConfig } from './live-reading';
+import { MachinePanel } from './machine-panel';
+import { MACHINE_KINDS, type MachineKind, type SiteLayout, type SiteMachine } from './site';
 
 const canvas = document.querySelector<HTMLCanvasElement>('#scene')!;
-const hud = document.querySelector<HTMLElement>('#hud')!;
 const status = document.querySelector<HTMLElement>('#status')!;
-const scene = new FactoryScene(canvas);
-const activeAlerts = new Map<string, LiveAlert>();
-let config: PageConfig = { title: 'twinbed', rules: [] };
+const scene = new FactoryScene(canvas, document.body);
+let config: PageConfig = { title: 'twinbed', rules: [], controls: false };
+let health: HealthBook;
+let panel: MachinePanel;
+let site: SiteLayout = { site: '', machines: [] };
+/** Latest reading per device, per sensor. */
+const latest = new Map<string, Map<string, LiveReading>>();
+let events: EventSource | undefined;
+/** Stream events taken, by kind: the web bench reads how many updates a panel got. */
+const received = { snapshot: 0, readings: 0, focus: 0, alert: 0 };
 
-/** The RMS rule watching this device, if any: it names the sensor the machine's colour follows and its threshold. */
-function rmsRuleFor(device: string): PageConfig['rules'][number] | undefined {
-  return config.rules.find((r) => r.metric === 'rms' && (!r.device || r.device === device));
+function machineOf(device: string): SiteMachine | undefined {
+  return site.machines.find((m) => m.device === device);
 }
 
-/** The vibration sensor a device's card and colour show: the RMS rule's sensor, else `accel`. */
-function watchedSensor(device: string): string {
-  return rmsRuleFor(device)?.sensor ?? 'accel';
+/** Without a site from the scenario, a machine is drawn once its readings arrive, its kind guessed from its sensors. */
+function ensureMachine(r: LiveReading): void {
+  if (machineOf(r.device)) return;
+  const sensors = [...(latest.get(r.device)?.keys() ?? [r.sensor])];
+  const kind: MachineKind = sensors.includes('accel') ? 'pump' : sensors.includes('belt-speed') ? 'conveyor' : sensors.some((s) => s.startsWith('ambient')) ? 'environment' : 'other';
+  site = { ...site, machines: [...site.machines, { device: r.device, kind, sensors }] };
+  scene.setSite(site);
+  for (const m of site.machines) paint(m.device);
 }
 
-function card(device: string): HTMLElement {
-  let el = hud.querySelector<HTMLElement>(`.card[data-device="${CSS.escape(device)}"]`);
-  if (el) return el;
-  el = document.createElement('div');
-  el.className = 'card';
-  el.dataset.device = device;
-  el.innerHTML = '<div class="name"></div><div class="rms">–</div><div class="seq"></div><div class="others"></div><div class="alert"></div>';
-  el.querySelector('.name')!.textContent = device;
-  const cards = [...hud.querySelectorAll<HTMLElement>('.card')];
-  const next = cards.find((c) => (c.dataset.device ?? '') > device);
-  hud.insertBefore(el, next ?? null);
-  scene.ensureMachine(device);
-  return el;
+function paint(device: string): void {
+  const state = health.state(device);
+  scene.setHealth(device, state.colour, state.level === 'alarm');
+  document.querySelector<HTMLElement>(`.machine-label[data-device="${CSS.escape(device)}"]`)?.setAttribute('data-level', state.level);
 }
 
-function showReading(r: LiveReading): void {
-  const el = card(r.device);
-  if (r.sensor !== watchedSensor(r.device)) {
-    // Slow sensors (temperatures, humidity) get a line of their own; a block's RMS of a slow signal is its level.
-    const others = el.querySelector<HTMLElement>('.others')!;
-    let line = others.querySelector<HTMLElement>(`[data-sensor="${CSS.escape(r.sensor)}"]`);
-    if (!line) {
-      line = document.createElement('div');
-      line.dataset.sensor = r.sensor;
-      others.append(line);
-    }
-    line.textContent = `${r.sensor} ${r.rms.toFixed(1)} ${r.unit === 'degC' ? '°C' : r.unit}`;
-    return;
-  }
-  el.querySelector('.rms')!.textContent = `${r.rms.toFixed(4)} ${r.unit} RMS`;
-  el.querySelector('.seq')!.textContent = `${r.sensor} · block ${r.seq} · ${new Date(r.tsMs).toISOString().slice(11, 23)}`;
-  el.dataset.seq = String(r.seq);
-  scene.setLevel(r.device, r.rms, rmsRuleFor(r.device)?.above ?? 1);
+function onReading(r: LiveReading): void {
+  const sensors = latest.get(r.device) ?? new Map<string, LiveReading>();
+  sensors.set(r.sensor, r);
+  latest.set(r.device, sensors);
+  if (!config.site) ensureMachine(r);
+  health.onReading(r);
+  // Moving parts follow what the machine reports: a shaft-speed feature, a belt-speed reading.
+  if (r.features.shaftHz !== undefined) scene.setRates(r.device, { rpm: r.features.shaftHz * 60 });
+  if (r.sensor === 'belt-speed' && r.features.mean !== undefined) scene.setRates(r.device, { beltMS: r.features.mean });
 }
 
-function showAlert(a: LiveAlert): void {
-  const key = `${a.device}/${a.rule}`;
-  if (a.state === 'raised') activeAlerts.set(key, a);
-  else activeAlerts.delete(key);
-  const raised = [...activeAlerts.values()].filter((x) => x.device === a.device);
-  const el = card(a.device);
-  el.dataset.alert = raised.length ? 'raised' : 'clear';
-  el.querySelector('.alert')!.textContent = raised.map((x) => `⚠ ${x.message}`).join('\n');
-  scene.setAlert(a.device, raised.length > 0);
+function onAlert(a: LiveAlert): void {
+  health.onAlert(a);
+  paint(a.device);
+  renderKpis();
+  if (panel.device === a.device) void panel.refreshAlerts();
+  const list = document.querySelector<HTMLElement>('#alerts')!;
+  const item = document.createElement('li');
+  item.dataset.device = a.device;
+  item.dataset.state = a.state;
+  item.textContent = `${new Date(a.tsMs).toISOString().slice(11, 19)} ${a.device} ${a.state === 'raised' ? '⚠' : '✓'} ${a.message}`;
+  list.prepend(item);
+  while (list.children.length > 8) list.lastElementChild!.remove();
 }
 
-function connect(): void {
-  const events = new EventSource('/api/stream');
-  events.addEventListener('open', () => {
+/** Opens the stream, focused on a device when a panel is open: its every reading, at up to 25 updates a second. */
+function connect(focus?: string): void {
+  events?.close();
+  const stream = new EventSource(`/api/stream${focus ? `?focus=${encodeURIComponent(focus)}` : ''}`);
+  events = stream;
+  stream.addEventListener('open', () => {
     status.textContent = 'live';
     status.dataset.state = 'live';
   });
-  events.addEventListener('error', () => {
+  stream.addEventListener('error', () => {
     status.textContent = 'reconnecting…';
     status.dataset.state = 'offline';
   });
-  events.addEventListener('snapshot', (e) => {
+  stream.addEventListener('snapshot', (e) => {
+    received.snapshot++;
     const snapshot = JSON.parse((e as MessageEvent<string>).data) as LiveSnapshot;
-    snapshot.readings.forEach(showReading);
-    snapshot.alerts.forEach(showAlert);
+    // Replaying every change so far ends in the state now, whatever this page saw before a reconnect.
+    snapshot.readings.forEach(onReading);
+    snapshot.alerts.forEach((a) => health.onAlert(a));
+    for (const m of site.machines) paint(m.device);
+    renderKpis();
   });
-  events.addEventListener('reading', (e) => showReading(JSON.parse((e as MessageEvent<string>).data) as LiveReading));
-  events.addEventListener('alert', (e) => showAlert(JSON.parse((e as MessageEvent<string>).data) as LiveAlert));
+  stream.addEventListener('readings', (e) => {
+    received.readings++;
+    const readings = JSON.parse((e as MessageEvent<string>).data) as LiveReading[];
+    readings.forEach(onReading);
+    for (const device of new Set(readings.map((r) => r.device))) paint(device);
+    renderKpis();
+  });
+  stream.addEventListener('focus', (e) => {
+    received.focus++;
+    for (const r of JSON.parse((e as MessageEvent<string>).data) as LiveReading[]) panel.onReading(r);
+  });
+  stream.addEventListener('alert', (e) => {
+    received.alert++;
+    onAlert(JSON.parse((e as MessageEvent<string>).data) as LiveAlert);
+  });
+}
+
+function focusOn(device: string | undefined): void {
+  if (device === panel.device) return;
+  scene.select(device);
+  connect(device);
+  const machine = device ? machineOf(device) : undefined;
+  if (machine) void panel.open(machine, [...(latest.get(machine.device)?.values() ?? [])]);
+  else panel.close(false);
+}
+
+/** Hall figures for a demo: machines, alarms, electrical power now. */
+function renderKpis(): void {
+  const alarms = site.machines.filter((m) => health.state(m.device).level === 'alarm').length;
+  let kw = 0;
+  for (const sensors of latest.values()) kw += sensors.get('power')?.features.mean ?? 0;
+  const el = document.querySelector<HTMLElement>('#kpis')!;
+  el.querySelector('[data-kpi="machines"] .v')!.textContent = String(site.machines.length);
+  el.querySelector('[data-kpi="alarms"] .v')!.textContent = String(alarms);
+  el.querySelector('[data-kpi="power"] .v')!.textContent = kw > 0 ? `${fixed(kw)} kW` : '–';
+}
+
+/** The link panel: each simulated link's state, with the storm slider and partition switch when controls exist. */
+async function pollLinks(): Promise<void> {
+  const el = document.querySelector<HTMLElement>('#links')!;
+  if (!config.controls) return;
+  el.hidden = false;
+  const links = (await (await fetch('/api/control/links')).json()) as { name: string; partitioned: boolean; lossPct: number; latencyMs: number; dropped?: number; queued?: number }[];
+  const list = el.querySelector<HTMLElement>('.link-list')!;
+  list.replaceChildren(
+    ...links.map((l) => {
+      const row = document.createElement('div');
+      row.className = 'link';
+      row.dataset.link = l.name;
+      row.dataset.state = l.partitioned ? 'partitioned' : 'up';
+      row.textContent = `${l.name}: ${l.partitioned ? 'PARTITIONED' : 'up'} · loss ${l.lossPct}% · +${l.latencyMs} ms${l.queued !== undefined ? ` · queued ${l.queued}` : ''}${l.dropped !== undefined ? ` · dropped ${l.dropped}` : ''}`;
+      return row;
+    }),
+  );
+}
+
+function setUpControls(): void {
+  const links = document.querySelector<HTMLElement>('#links')!;
+  const post = (path: string, body: unknown) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(() => pollLinks());
+  const storm = links.querySelector<HTMLInputElement>('.storm')!;
+  storm.onchange = () => void post('/api/control/link', { link: 'edge->cloud', lossPct: Number(storm.value), latencyMs: Number(storm.value) * 20 });
+  links.querySelector<HTMLButtonElement>('.partition')!.onclick = () => void post('/api/control/link', { link: 'edge->cloud', partitioned: true });
+  links.querySelector<HTMLButtonElement>('.heal')!.onclick = () => void post('/api/control/link', { link: 'edge->cloud', partitioned: false });
+  const pace = document.querySelector<HTMLElement>('#pace')!;
+  pace.hidden = false;
+  for (const button of pace.querySelectorAll<HTMLButtonElement>('button')) {
+    button.onclick = () => void post('/api/control/pace', button.dataset.scale ? { paused: false, timeScale: Number(button.dataset.scale) } : { paused: button.dataset.pause === 'true' });
+  }
+  setInterval(() => void pollLinks(), 1000);
+  void pollLinks();
 }
 
 function resize(): void {
@@ -91,17 +166,58 @@ async function main(): Promise<void> {
   try {
     config = (await (await fetch('/api/config')).json()) as PageConfig;
     document.title = `${config.title} — live factory`;
+    document.querySelector('#title strong')!.textContent = config.title;
   } catch {
     // The defaults still draw the floor; the event stream shows the machines once it connects.
   }
-  window.addEventListener('resize', resize);
+  health = new HealthBook(config.rules);
+  panel = new MachinePanel(document.querySelector<HTMLElement>('#panel')!, config, health, () => focusOn(undefined));
+  if (config.site) {
+    site = { site: config.site.site, machines: [...config.site.machines].sort((a, b) => MACHINE_KINDS.indexOf(a.kind) - MACHINE_KINDS.indexOf(b.kind)) };
+    scene.setSite(site);
+  }
+  window.addEventListener('resize', () => {
+    resize();
+    scene.fitAll();
+  });
   resize();
+  scene.fitAll();
+  let hoverAt: { x: number; y: number } | undefined;
+  canvas.addEventListener('pointermove', (e) => (hoverAt = { x: e.offsetX, y: e.offsetY }));
+  let down: { x: number; y: number } | undefined;
+  canvas.addEventListener('pointerdown', (e) => (down = { x: e.offsetX, y: e.offsetY }));
+  canvas.addEventListener('pointerup', (e) => {
+    // A drag orbits the camera; only a click without movement picks.
+    if (!down || Math.hypot(e.offsetX - down.x, e.offsetY - down.y) > 4) return;
+    const device = scene.pick(e.offsetX, e.offsetY);
+    if (device) focusOn(device);
+  });
+  document.querySelector<HTMLButtonElement>('#fit')!.onclick = () => scene.fitAll();
+  if (config.controls) setUpControls();
   connect();
   const loop = (t: number) => {
+    if (hoverAt) {
+      scene.hover(scene.pick(hoverAt.x, hoverAt.y));
+      hoverAt = undefined;
+    }
     scene.render(t / 1000);
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
 }
+
+// For tests and the web bench: where machines are, what is under a point, how long frames take.
+Object.assign(window, {
+  twinbed: {
+    scene,
+    pick: (x: number, y: number) => scene.pick(x, y),
+    sample: (points: { x: number; y: number }[]) => scene.sample(points),
+    screenPosition: (device: string) => scene.screenPosition(device),
+    machines: () => site.machines.map((m) => m.device),
+    health: (device: string) => health.state(device).level,
+    open: (device: string) => focusOn(device),
+    received,
+  },
+});
 
 void main();

@@ -95,15 +95,14 @@ describe('parseScenario on the scenarios shipped in scenarios/', () => {
     expect(Math.min(...afterRamp.map((b) => b.rms))).toBeGreaterThan(rule.above);
   });
 
-  it('parses demo.yaml: real time for a day, templated twins, an accel rule, no expectations', () => {
+  it('parses demo.yaml: factory-20\'s hall in real time for a day, every motor metered, an accel rule, no expectations', () => {
     const demo = readScenario('demo.yaml');
     expect(demo).toMatchObject({ name: 'factory demo', seed: 7, durationS: 86_400, timeScale: 1, site: 'demo', expect: [] });
-    expect(demo.twins.map((t) => [t.template, t.id])).toEqual([
-      ['pump', 'pump-1'],
-      ['pump', 'pump-2'],
-      ['fan', 'fan-1'],
-    ]);
-    expect(demo.faults).toEqual([{ type: 'imbalance', device: 'pump-1', atS: 60, rampS: 60, unbalanceGmm: 20_000, severity: 1 }]);
+    const hall = readScenario('library/factory-20.yaml');
+    expect(demo.twins.map((t) => [t.template, t.id])).toEqual(hall.twins.map((t) => [t.template, t.id]));
+    const metered = demo.twins.filter((t) => (t.sensors as Record<string, { enabled: boolean }>).power?.enabled).map((t) => t.template);
+    expect(metered).toEqual([...Array(8).fill('pump'), ...Array(4).fill('fan'), ...Array(3).fill('conveyor')]);
+    expect(demo.faults).toEqual([{ type: 'imbalance', device: 'fan-2', atS: 60, rampS: 60, unbalanceGmm: 8000, severity: 1 }]);
     expect(demo.rules).toEqual([{ metric: 'rms', sensor: 'accel', above: 0.2, severity: 'warning' }]);
   });
 

@@ -1,0 +1,23 @@
+import type { Scenario } from '../scenarios';
+import { MACHINE_KINDS, type MachineKind, type SiteLayout } from '../web';
+
+/** The hall the demo page draws, from the scenario's twins: kind, nominal rates and enabled sensors of each. */
+export function siteOf(scenario: Scenario): SiteLayout {
+  return {
+    site: scenario.site,
+    machines: scenario.twins.map((twin) => {
+      const t = twin as { id: string; template: string; speedRpm?: number; speedMS?: number; cycleS?: number; sensors?: Record<string, { enabled?: boolean }> };
+      const kind = (MACHINE_KINDS as readonly string[]).includes(t.template) ? (t.template as MachineKind) : 'other';
+      return {
+        device: t.id,
+        kind,
+        ...(t.speedRpm !== undefined ? { speedRpm: t.speedRpm } : {}),
+        ...(t.speedMS !== undefined ? { beltSpeedMS: t.speedMS } : {}),
+        ...(t.cycleS !== undefined ? { cycleS: t.cycleS } : {}),
+        sensors: Object.entries(t.sensors ?? {})
+          .filter(([, spec]) => spec.enabled !== false)
+          .map(([name]) => name),
+      };
+    }),
+  };
+}

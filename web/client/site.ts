@@ -1,0 +1,27 @@
+// The hall the page draws: which machines stand where, as the scenario describes them. Platform-free: the server
+// builds it from the scenario and the browser lays it out and draws it.
+
+/** The machine models the page draws; a template it has no model for is drawn as a generic cabinet. */
+export const MACHINE_KINDS = ['pump', 'fan', 'conveyor', 'robot-arm', 'environment', 'other'] as const;
+export type MachineKind = (typeof MACHINE_KINDS)[number];
+
+export interface SiteMachine {
+  device: string;
+  /** The twin's template, or `other` (hardware, or a template without a model). */
+  kind: MachineKind;
+  /** Where the scenario's `layout:` puts it, metres on the floor; absent: the page lays the hall out. */
+  position?: { x: number; z: number; rotationDeg?: number };
+  /** Nominal shaft speed (pumps, fans), for the shaft's spin until a reading says otherwise. */
+  speedRpm?: number;
+  /** Belt speed (conveyors), m/s. */
+  beltSpeedMS?: number;
+  /** Pick-and-place cycle (robot arms), s. */
+  cycleS?: number;
+  /** The sensors it publishes. */
+  sensors: string[];
+}
+
+export interface SiteLayout {
+  site: string;
+  machines: SiteMachine[];
+}
