@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, TwinbedError } from '../protocol';
 import { runDemo } from './demo';
+import { runReplayPage } from './replay-page';
 import { runGateway } from './gateway';
 import { runCloud } from './cloud';
 import { runGenerate } from './generate';
@@ -47,6 +48,7 @@ program
   .option('--target <file>', 'run against this target file (your broker or gateway, observed over MQTT) instead of the embedded stack')
   .option('--json <file>', 'write the run report as JSON')
   .option('--record <dir>', 'record the run\'s MQTT traffic (telemetry, truth, commands, features, alerts) as MCAP into DIR/<scenario>-seed<seed>.mcap')
+  .option('--store <file>', 'keep the embedded cloud\'s store in this SQLite file (replaced if it exists), to replay the run with `twinbed demo --replay FILE`')
   .option('--quiet', 'print nothing but errors')
   .action(async (file: string, options: RunFlags) => {
     process.exitCode = await runRun(file, options);
@@ -199,8 +201,10 @@ program
   .option('--scenario <file>', 'scenario to show (default: the bundled scenarios/demo.yaml)')
   .addOption(new Option('--port <port>', 'web port; 0 picks a free one').default(8080).argParser(parsePort))
   .option('--host <host>', 'web interface to listen on', '127.0.0.1')
-  .action(async (options: { scenario?: string; port: number; host: string }) => {
-    await runDemo(options);
+  .option('--replay <store>', 'instead of a live stack, scrub through a finished run\'s store (`twinbed run --store FILE`); --scenario draws its hall and marks its faults')
+  .action(async (options: { scenario?: string; port: number; host: string; replay?: string }) => {
+    if (options.replay) await runReplayPage({ ...options, replay: options.replay });
+    else await runDemo(options);
   });
 
 program

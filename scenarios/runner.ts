@@ -25,6 +25,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Wall ms to wait, after the last reading is acknowledged, for the embedded pipeline to store it. Default 30000. */
   settleTimeoutMs?: number;
+  /** SQLite file for the embedded cloud's store, kept after the run (replaced if it exists). Default: in memory. */
+  store?: string;
   /** Told about every `progressIntervalMs` of wall time how far the run is, for a progress line. */
   onProgress?: (progress: RunProgress) => void;
   /** Wall ms between progress calls. Default 1000. */
@@ -124,7 +126,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     target =
       loaded.target.kind === 'embedded'
-        ? await EmbeddedTarget.start({ scenario, config: loaded.target, baseDir: loaded.baseDir, clock, links: setting.links, settleTimeoutMs: options.settleTimeoutMs ?? 30_000, ...(logger ? { logger } : {}) })
+        ? await EmbeddedTarget.start({ scenario, config: loaded.target, baseDir: loaded.baseDir, clock, links: setting.links, settleTimeoutMs: options.settleTimeoutMs ?? 30_000, ...(options.store ? { databasePath: options.store } : {}), ...(logger ? { logger } : {}) })
         : await MqttTarget.start({ name: loaded.name, config: loaded.target, baseDir: loaded.baseDir, clock, ...(logger ? { logger } : {}) });
     // Its taps subscribe before the twins connect, so the recording misses nothing they publish.
     if (options.record) recording = await RunRecording.start(options.record, { scenario, ...(options.source !== undefined ? { source: options.source } : {}), ...(options.file ? { file: options.file } : {}), seed, loaded, target, clock, startMs, ...(logger ? { logger } : {}) });

@@ -4,4 +4,5 @@ export type { LiveReading, LiveAlert, LiveSnapshot, PageConfig, PageRule } from 
 export { MACHINE_KINDS, type MachineKind, type SiteLayout, type SiteMachine } from './client/site';
 export type { DemoControls, LinkStatus } from './demo-controls';
 export type { LiveStreamOptions, LiveStreamStats } from './live-stream';
+export type { ReplayExtent, ReplayState } from './replay-routes';
 export { packageRoot } from './assets';

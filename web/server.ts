@@ -9,6 +9,7 @@ import type { PageConfig } from './client/live-reading';
 import type { SiteLayout } from './client/site';
 import { controlRoutes, type DemoControls } from './demo-controls';
 import { LiveStreams, type LiveStreamOptions, type LiveStreamStats } from './live-stream';
+import { replayRoutes } from './replay-routes';
 
 export interface WebServerOptions {
   cloud: Cloud;
@@ -25,6 +26,10 @@ export interface WebServerOptions {
   /** Page title. Default `twinbed`. */
   title?: string;
   live?: LiveStreamOptions;
+  /** Serve a finished run's store for replay: the page scrubs a timeline instead of following a live stream. */
+  replay?: boolean;
+  /** The scenario's faults, marked on the replay timeline. */
+  faults?: PageConfig['faults'];
 }
 
 export interface WebServer {
@@ -46,11 +51,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.disable('x-powered-by');
   app.use(cloudApi(cloud, { registry: cloud.registry, clock: cloud.clock }));
   app.get('/api/config', (_req, res) => {
-    res.json({ title, rules: options.rules ?? [], ...(options.site ? { site: options.site } : {}), controls: options.controls !== undefined } satisfies PageConfig);
+    res.json({ title, rules: options.rules ?? [], ...(options.site ? { site: options.site } : {}), controls: options.controls !== undefined, replay: options.replay === true, ...(options.faults ? { faults: options.faults } : {}) } satisfies PageConfig);
   });
   app.get('/api/stream', (req, res) => live.serve(req, res));
   app.get('/api/live/stats', (_req, res) => void res.json(live.stats));
   if (options.controls) app.use(controlRoutes(options.controls));
+  if (options.replay) app.use(replayRoutes(cloud.storage));
   app.get('/app.js', (_req, res) => res.sendFile(bundle));
   app.get('/app.js.map', (_req, res) => res.sendFile(`${bundle}.map`));
   app.get('/app.css', (_req, res) => res.sendFile(join(root, 'dist', 'web', 'app.css')));

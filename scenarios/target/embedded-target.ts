@@ -19,6 +19,8 @@ export interface EmbeddedTargetOptions {
   links: ReadonlyMap<string, SimulatedLink>;
   /** Wall ms to wait, after the last reading is acknowledged, for the pipeline to store it. */
   settleTimeoutMs: number;
+  /** SQLite file for the cloud's store; default in memory. */
+  databasePath?: string;
   logger?: Logger;
 }
 
@@ -53,6 +55,7 @@ export class EmbeddedTarget implements RunningTarget {
       clock: options.clock,
       ...(uplink ? { uplink } : {}),
       ...(deviceBrokerUrl ? { deviceBrokerUrl } : {}),
+      ...(options.databasePath ? { databasePath: options.databasePath } : {}),
       // A scenario that crashes a gateway needs it to have a store that outlives the crash.
       durableGateway: options.scenario.steps.some((step) => isGatewayPart(systemPart(options.scenario, step.device)) && step.action === 'crash'),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -202,8 +202,8 @@ export class FactoryScene {
     const fov = (this.#camera.fov * Math.PI) / 180;
     const aspect = Math.max(this.#camera.aspect, 0.1);
     // Distance at which the hall's width and depth both fit, seen from 40° above the floor.
-    const span = Math.max(size.z * 1.2, size.x / aspect, 8);
-    const distance = (span / 2 / Math.tan(fov / 2)) * 0.9;
+    const span = Math.max(size.z * 1.2, size.x / aspect, 14);
+    const distance = (span / 2 / Math.tan(fov / 2)) * 0.95;
     const elevation = (40 * Math.PI) / 180;
     this.#controls.target.copy(centre).setY(0.8);
     this.#camera.position.set(centre.x, distance * Math.sin(elevation), centre.z + distance * Math.cos(elevation));

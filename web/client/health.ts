@@ -30,6 +30,13 @@ export class HealthBook {
     this.#rules = rules;
   }
 
+  /** Forgets every reading and alert: a replay jumping to another instant starts over. */
+  reset(): void {
+    this.#ratios.clear();
+    this.#seen.clear();
+    this.#alerts.clear();
+  }
+
   /** Takes a reading; returns true when it changed the machine's ratio. */
   onReading(r: LiveReading): boolean {
     this.#seen.add(r.device);

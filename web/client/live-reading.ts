@@ -38,6 +38,10 @@ export interface PageConfig {
   site?: SiteLayout;
   /** Whether the server takes demo controls (fault injection, network, pace). */
   controls: boolean;
+  /** A finished run to scrub through (GET /api/replay), not a live stream. */
+  replay?: boolean;
+  /** The scenario's faults, for the replay timeline's marks: device, type and onset, ms since the Unix epoch. */
+  faults?: { device: string; type: string; atMs: number }[];
 }
 
 export function toLiveReading(

@@ -51,7 +51,8 @@ export class MachinePanel {
     return this.#machine?.device;
   }
 
-  async open(machine: SiteMachine, latest: readonly LiveReading[]): Promise<void> {
+  /** Opens on a machine; in a replay `toMs` ends its history at the instant shown. */
+  async open(machine: SiteMachine, latest: readonly LiveReading[], toMs?: number): Promise<void> {
     this.close(false);
     this.#machine = machine;
     const root = this.#root;
@@ -71,7 +72,7 @@ export class MachinePanel {
     for (const r of latest) this.#showValue(r);
     this.#refreshHealth();
     this.#setUpFaults(machine);
-    await Promise.all([this.#setUpCharts(machine, latest), this.refreshAlerts()]);
+    await Promise.all([this.#setUpCharts(machine, latest, toMs), this.refreshAlerts()]);
   }
 
   close(notify = true): void {
@@ -155,7 +156,7 @@ export class MachinePanel {
   }
 
   /** A chart for the vibration sensor (rms and peak, with the rules' thresholds) and one per slow sensor (mean). */
-  async #setUpCharts(machine: SiteMachine, latest: readonly LiveReading[]): Promise<void> {
+  async #setUpCharts(machine: SiteMachine, latest: readonly LiveReading[], toMs: number | undefined): Promise<void> {
     const units = new Map(latest.map((r) => [r.sensor, r.unit]));
     const sensors = machine.sensors.length ? machine.sensors : [...units.keys()];
     const vibration = sensors.filter((s) => (units.get(s) ?? (s === 'accel' ? 'g' : '')) === 'g').slice(0, 1);
@@ -173,7 +174,7 @@ export class MachinePanel {
     const device = machine.device;
     await Promise.all(
       this.#charts.map(async (binding) => {
-        const rows = await fetchJson<StoredWindow[]>(`/api/series?device=${encodeURIComponent(device)}&sensor=${encodeURIComponent(binding.sensor)}&limit=300`);
+        const rows = await fetchJson<StoredWindow[]>(`/api/series?device=${encodeURIComponent(device)}&sensor=${encodeURIComponent(binding.sensor)}&limit=300${toMs === undefined ? '' : `&to=${toMs}`}`);
         if (this.#machine?.device !== device) return;
         for (const row of (rows ?? []).sort((a, b) => a.tsMs - b.tsMs)) binding.chart.append(row.tsMs, binding.pick({ device, sensor: binding.sensor, seq: 0, tsMs: row.tsMs, unit: '', features: row.features }));
       }),

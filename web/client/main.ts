@@ -55,6 +55,10 @@ function onAlert(a: LiveAlert): void {
   paint(a.device);
   renderKpis();
   if (panel.device === a.device) void panel.refreshAlerts();
+  onAlertLine(a);
+}
+
+function onAlertLine(a: LiveAlert): void {
   const list = document.querySelector<HTMLElement>('#alerts')!;
   const item = document.createElement('li');
   item.dataset.device = a.device;
@@ -106,10 +110,76 @@ function connect(focus?: string): void {
 function focusOn(device: string | undefined): void {
   if (device === panel.device) return;
   scene.select(device);
-  connect(device);
+  if (!config.replay) connect(device);
   const machine = device ? machineOf(device) : undefined;
-  if (machine) void panel.open(machine, [...(latest.get(machine.device)?.values() ?? [])]);
+  if (machine) void panel.open(machine, [...(latest.get(machine.device)?.values() ?? [])], replayAt);
   else panel.close(false);
+}
+
+/** The instant a replay shows, ms since the Unix epoch; undefined when live. */
+let replayAt: number | undefined;
+
+/** A finished run: a timeline to scrub, with its faults and alerts marked; the scene and panel follow the handle. */
+async function startReplay(): Promise<void> {
+  status.textContent = 'replay';
+  status.dataset.state = 'replay';
+  const extent = (await (await fetch('/api/replay')).json()) as { fromMs: number; toMs: number; alerts: LiveAlert[] };
+  const bar = document.querySelector<HTMLElement>('#timeline')!;
+  bar.hidden = false;
+  const slider = bar.querySelector<HTMLInputElement>('input')!;
+  slider.min = String(extent.fromMs);
+  slider.max = String(extent.toMs);
+  slider.step = '1000';
+  slider.value = String(extent.toMs);
+  const span = Math.max(extent.toMs - extent.fromMs, 1);
+  const marks = bar.querySelector<HTMLElement>('.marks')!;
+  const mark = (atMs: number, kind: string, title: string) => {
+    const el = document.createElement('span');
+    el.className = `mark ${kind}`;
+    el.style.left = `${((atMs - extent.fromMs) / span) * 100}%`;
+    el.title = title;
+    marks.append(el);
+  };
+  for (const f of config.faults ?? []) mark(f.atMs, 'fault', `${f.device} ${f.type}`);
+  for (const a of extent.alerts) if (a.state === 'raised') mark(a.tsMs, 'alert', `${a.device}: ${a.message}`);
+  let pending: number | undefined;
+  let showing = false;
+  // One request at a time; a drag that moved on meanwhile is shown next, the positions between are skipped.
+  const show = async () => {
+    if (showing || pending === undefined) return;
+    showing = true;
+    const at = pending;
+    pending = undefined;
+    await showAt(at, extent.fromMs);
+    showing = false;
+    void show();
+  };
+  slider.addEventListener('input', () => {
+    pending = Number(slider.value);
+    void show();
+  });
+  pending = extent.toMs;
+  await show();
+}
+
+async function showAt(atMs: number, fromMs: number): Promise<void> {
+  const state = (await (await fetch(`/api/replay/state?at=${atMs}`)).json()) as { readings: LiveReading[]; alerts: LiveAlert[] };
+  replayAt = atMs;
+  latest.clear();
+  health.reset();
+  state.readings.forEach(onReading);
+  state.alerts.forEach((a) => health.onAlert(a));
+  for (const m of site.machines) paint(m.device);
+  renderKpis();
+  const list = document.querySelector<HTMLElement>('#alerts')!;
+  list.replaceChildren();
+  for (const a of state.alerts.slice(-8)) onAlertLine(a);
+  const label = document.querySelector<HTMLElement>('#timeline .at')!;
+  label.textContent = `${new Date(atMs).toISOString().slice(11, 19)} (+${Math.round((atMs - fromMs) / 1000)} s)`;
+  // What the page shows now, for tests to wait on.
+  document.body.dataset.replayAt = String(atMs);
+  const open = panel.device ? machineOf(panel.device) : undefined;
+  if (open) await panel.open(open, [...(latest.get(open.device)?.values() ?? [])], atMs);
 }
 
 /** Hall figures for a demo: machines, alarms, electrical power now. */
@@ -194,7 +264,8 @@ async function main(): Promise<void> {
   });
   document.querySelector<HTMLButtonElement>('#fit')!.onclick = () => scene.fitAll();
   if (config.controls) setUpControls();
-  connect();
+  if (config.replay) await startReplay();
+  else connect();
   const loop = (t: number) => {
     if (hoverAt) {
       scene.hover(scene.pick(hoverAt.x, hoverAt.y));

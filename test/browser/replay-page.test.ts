@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runTwinbed, spawnTwinbed, type TwinbedProcess } from '../support/twinbed-process';
+
+const CHROMIUM = process.env.TWINBED_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = `${ROOT}/test-results/live-factory`;
+
+describe('twinbed demo --replay: a finished run on the page, scrubbed', () => {
+  let dir: string;
+  let page_: TwinbedProcess;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'twinbed-replay-'));
+    // smoke.yaml: pump-1's imbalance from 240 s, the RMS rule's alert before 300 s, 600 s in all.
+    const run = await runTwinbed(['run', 'scenarios/smoke.yaml', '--store', join(dir, 'smoke.db'), '--quiet'], { cwd: ROOT });
+    expect(run.code).toBe(0);
+    page_ = spawnTwinbed(['demo', '--replay', join(dir, 'smoke.db'), '--scenario', 'scenarios/smoke.yaml', '--port', '0'], { cwd: ROOT });
+    url = (await page_.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 20_000))[0];
+    await mkdir(SHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--no-first-run'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await page_?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const health = (device: string) => page.evaluate(`window.twinbed.health(${JSON.stringify(device)})`);
+  const shown = () => page.evaluate(() => document.body.dataset.replayAt);
+
+  it('opens at the end of the run, with the fault and the alert marked on the timeline', async () => {
+    await expect.poll(shown, { timeout: 20_000 }).toBeDefined();
+    const extent = (await (await fetch(new URL('/api/replay', url))).json()) as { fromMs: number; toMs: number };
+    expect(Number(await shown())).toBe(extent.toMs);
+    expect((extent.toMs - extent.fromMs) / 1000).toBeGreaterThan(590);
+    expect(await health('pump-1')).toBe('alarm');
+    expect(await page.locator('#timeline .mark.fault').count()).toBe(1);
+    expect(await page.locator('#timeline .mark.alert').count()).toBeGreaterThan(0);
+  });
+
+  it('moves the scene to the chosen time: before the onset pump-1 is healthy, after the alert it is in alarm again', async () => {
+    const { fromMs } = (await (await fetch(new URL('/api/replay', url))).json()) as { fromMs: number };
+    const slider = page.locator('#timeline input');
+    await slider.fill(String(fromMs + 200_000));
+    await expect.poll(shown, { timeout: 10_000 }).toBe(String(fromMs + 200_000));
+    expect(await health('pump-1')).toBe('ok');
+    expect(await page.locator('#timeline .at').textContent()).toMatch(/\(\+200 s\)$/);
+    await page.screenshot({ path: `${SHOTS}/replay-before.png` });
+
+    // A panel open while scrubbing follows too: its chart ends at the instant shown.
+    await page.evaluate(`window.twinbed.open('pump-1')`);
+    await expect.poll(async () => Number((await page.locator('#panel .uplot').first().getAttribute('data-points')) ?? 0), { timeout: 10_000 }).toBeGreaterThan(100);
+    await slider.fill(String(fromMs + 400_000));
+    await expect.poll(shown, { timeout: 10_000 }).toBe(String(fromMs + 400_000));
+    expect(await health('pump-1')).toBe('alarm');
+    await expect.poll(() => page.locator('#panel .health').textContent(), { timeout: 10_000 }).toBe('alarm');
+    await page.screenshot({ path: `${SHOTS}/replay-after.png` });
+    expect(errors).toEqual([]);
+  });
+});
