@@ -8,6 +8,7 @@ import { formatGateway, gatewayBench } from './gateway';
 import { formatProxy, proxyBench } from './proxy';
 import { formatStorage, storageBench } from './storage';
 import { formatTwins, twinsBench } from './twins';
+import { formatWeb, webBench } from './web';
 
 const benches: Record<string, { run: (options: { seconds?: number }) => Promise<object>; format: (r: never) => string }> = {
   broker: { run: () => brokerBench(), format: formatBroker as (r: never) => string },
@@ -17,9 +18,10 @@ const benches: Record<string, { run: (options: { seconds?: number }) => Promise<
   proxy: { run: () => proxyBench(), format: formatProxy as (r: never) => string },
   storage: { run: () => storageBench(), format: formatStorage as (r: never) => string },
   twins: { run: () => twinsBench(), format: formatTwins as (r: never) => string },
+  web: { run: ({ seconds }) => webBench(seconds), format: formatWeb as (r: never) => string },
 };
 
-const usage = `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--json FILE] [--seconds N (fleet: length of each run, default 60)]`;
+const usage = `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--json FILE] [--seconds N (fleet: length of each run, default 60; web: measured seconds, default 10)]`;
 let parsed;
 try {
   parsed = parseArgs({ allowPositionals: true, options: { json: { type: 'string' }, seconds: { type: 'string' } } });

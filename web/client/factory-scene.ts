@@ -2,6 +2,7 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
 import { FOOTPRINT, layOut } from './layout';
+import { StaticHall, type StaticMachine } from './static-hall';
 import { modelOf, placeParts, type MachineMotion, type Part, type PartMaterial } from './machine-models';
 import type { MachineKind, SiteLayout, SiteMachine } from './site';
 
@@ -23,12 +24,15 @@ interface MachineView {
   rates: MachineRates;
   colour: THREE.Color;
   alert: boolean;
+  /** Whether its static lamp was last painted for an alert. */
+  lampLit: boolean;
   label: CSS2DObject;
 }
 
 interface KindMeshes {
   parts: Part[];
-  meshes: THREE.InstancedMesh[];
+  /** An instanced mesh per moving part; a part that never moves is in the static hall instead (undefined here). */
+  meshes: (THREE.InstancedMesh | undefined)[];
   /** Parts that move, or hang from one that does: only these are recomposed every frame. */
   dynamic: boolean[];
   views: MachineView[];
@@ -41,10 +45,16 @@ const MATERIALS: Record<Exclude<PartMaterial, 'body' | 'lamp'>, THREE.MeshLamber
   belt: new THREE.MeshLambertMaterial({ color: 0x1e2228 }),
   tote: new THREE.MeshLambertMaterial({ color: 0x2f6fd0 }),
 };
+/** Average frame times that step the resolution down (under 33 fps) or back up (50 fps and more, 240 frames on). */
+const SLOW_FRAME_MS = 30;
+const FAST_FRAME_MS = 20;
 /** Above this many machines each is a few pixels wide: coarse models (see Detail). */
 const COARSE_ABOVE = 60;
 const LAMP_OFF = new THREE.Color(0x333333);
 const LAMP_ON = new THREE.Color(0xff2020);
+const LAMP_DIM = LAMP_ON.clone().multiplyScalar(0.4);
+/** A machine's colour before its first reading. */
+const WAITING = new THREE.Color(0x6b7f99);
 
 /**
  * The 3D hall: every machine of the site drawn from its template's model, one instanced mesh per part per template
@@ -62,9 +72,18 @@ export class FactoryScene {
   readonly #kinds = new Map<MachineKind, KindMeshes>();
   readonly #views = new Map<string, MachineView>();
   readonly #raycaster = new THREE.Raycaster();
+  #static: StaticHall | undefined;
   readonly #hoverRing: THREE.Mesh;
   readonly #selectRing: THREE.Mesh;
   #lastS: number | undefined;
+  #coarse = false;
+  /** Fraction of the device pixel ratio drawn at (dynamic resolution). */
+  #resolution = 1;
+  #frameEma = 16.7;
+  #sinceChange = 0;
+  #blink = false;
+  #hovered: string | undefined;
+  #selected: string | undefined;
   #frames = 0;
   #frameMs: number[] = [];
 
@@ -91,7 +110,7 @@ export class FactoryScene {
     floor.rotation.x = -Math.PI / 2;
     floor.name = 'floor';
     this.#scene.add(floor);
-    const grid = new THREE.GridHelper(400, 200, 0x3d4757, 0x323a48);
+    const grid = new THREE.GridHelper(240, 60, 0x3d4757, 0x323a48);
     grid.position.y = 0.01;
     this.#scene.add(grid);
     const ring = (colour: number, opacity: number) => {
@@ -125,18 +144,30 @@ export class FactoryScene {
 
   /** Builds the hall: every machine of the site, laid out, with its template's model. Replaces what was there. */
   setSite(site: SiteLayout): void {
-    for (const kind of this.#kinds.values()) for (const mesh of kind.meshes) this.#scene.remove(mesh);
+    for (const kind of this.#kinds.values()) for (const mesh of kind.meshes) if (mesh) this.#scene.remove(mesh);
     for (const view of this.#views.values()) view.label.removeFromParent();
+    if (this.#static) {
+      this.#scene.remove(this.#static.mesh);
+      this.#static.dispose();
+    }
+    const statics: StaticMachine[] = [];
     this.#kinds.clear();
     this.#views.clear();
     const placed = new Map(layOut(site.machines).map((p) => [p.device, p]));
+    // A big hall is drawn coarse, and labels only the machines that need a look.
+    this.#coarse = site.machines.length > COARSE_ABOVE;
     const byKind = new Map<MachineKind, SiteMachine[]>();
     for (const machine of site.machines) byKind.set(machine.kind, [...(byKind.get(machine.kind) ?? []), machine]);
     for (const [kind, machines] of byKind) {
-      const parts = modelOf(kind, site.machines.length > COARSE_ABOVE ? 'coarse' : 'fine');
+      const parts = modelOf(kind, this.#coarse ? 'coarse' : 'fine');
       const body = new THREE.MeshLambertMaterial({ color: 0xffffff });
       const lamp = new THREE.MeshLambertMaterial({ color: 0xffffff, emissive: 0x000000 });
-      const meshes = parts.map((part) => {
+      const dynamic: boolean[] = [];
+      parts.forEach((part) => {
+        dynamic.push(isMoving(part) || (part.parent !== undefined && dynamic[part.parent] === true));
+      });
+      const meshes = parts.map((part, i) => {
+        if (!dynamic[i]) return undefined;
         const material = part.material === 'body' ? body : part.material === 'lamp' ? lamp : MATERIALS[part.material];
         const mesh = new THREE.InstancedMesh(part.geometry, material, machines.length);
         mesh.userData.kind = kind;
@@ -145,10 +176,6 @@ export class FactoryScene {
         }
         this.#scene.add(mesh);
         return mesh;
-      });
-      const dynamic: boolean[] = [];
-      parts.forEach((part) => {
-        dynamic.push(isMoving(part) || (part.parent !== undefined && dynamic[part.parent] === true));
       });
       const group: KindMeshes = { parts, meshes, dynamic, views: [], worlds: parts.map(() => new THREE.Matrix4()) };
       machines.forEach((machine, index) => {
@@ -172,19 +199,32 @@ export class FactoryScene {
           rates: { rpm: machine.speedRpm ?? 0, beltMS: machine.beltSpeedMS ?? 0, cycleS: machine.cycleS ?? 0 },
           colour: new THREE.Color(0x6b7f99),
           alert: false,
+          lampLit: false,
           label,
         };
         group.views.push(view);
+        this.#showLabel(view);
         this.#views.set(machine.device, view);
         placeParts(parts, base, view.motion, group.worlds);
-        meshes.forEach((mesh, i) => mesh.setMatrixAt(index, group.worlds[i]!));
+        meshes.forEach((mesh, i) => mesh?.setMatrixAt(index, group.worlds[i]!));
+        statics.push({
+          device: machine.device,
+          parts: parts.flatMap((part, i) =>
+            dynamic[i]
+              ? []
+              : [{ geometry: part.geometry, world: group.worlds[i]!.clone(), colour: part.material === 'body' ? WAITING : part.material === 'lamp' ? LAMP_OFF : MATERIALS[part.material].color, ...(part.material === 'body' || part.material === 'lamp' ? { role: part.material } : {}) }],
+          ),
+        });
       });
       for (const mesh of meshes) {
+        if (!mesh) continue;
         mesh.instanceMatrix.needsUpdate = true;
         mesh.computeBoundingSphere();
       }
       this.#kinds.set(kind, group);
     }
+    this.#static = new StaticHall(statics);
+    this.#scene.add(this.#static.mesh);
     this.fitAll();
   }
 
@@ -219,12 +259,15 @@ export class FactoryScene {
     view.colour.setRGB(colour.r, colour.g, colour.b);
     view.alert = alert;
     view.label.element.dataset.alert = alert ? 'raised' : 'clear';
+    this.#showLabel(view);
     const group = this.#kinds.get(view.kind)!;
     group.parts.forEach((part, i) => {
-      if (part.material !== 'body') return;
-      group.meshes[i]!.setColorAt(view.index, view.colour);
-      group.meshes[i]!.instanceColor!.needsUpdate = true;
+      const mesh = group.meshes[i];
+      if (part.material !== 'body' || !mesh) return;
+      mesh.setColorAt(view.index, view.colour);
+      mesh.instanceColor!.needsUpdate = true;
     });
+    this.#static?.paint(device, 'body', view.colour);
   }
 
   /** What drives its moving parts now (a reading of its speed, a command that slowed it). */
@@ -238,10 +281,14 @@ export class FactoryScene {
     const rect = this.#canvas.getBoundingClientRect();
     const ndc = new THREE.Vector2((x / rect.width) * 2 - 1, -(y / rect.height) * 2 + 1);
     this.#raycaster.setFromCamera(ndc, this.#camera);
-    const meshes = [...this.#kinds.values()].flatMap((k) => k.meshes);
-    const hit = this.#raycaster.intersectObjects(meshes, false).find((h) => h.instanceId !== undefined);
-    if (!hit) return undefined;
-    return this.#kinds.get(hit.object.userData.kind as MachineKind)?.views[hit.instanceId!]?.machine.device;
+    const meshes: THREE.Object3D[] = [...this.#kinds.values()].flatMap((k) => k.meshes.filter((m): m is THREE.InstancedMesh => m !== undefined));
+    if (this.#static) meshes.push(this.#static.mesh);
+    for (const hit of this.#raycaster.intersectObjects(meshes, false)) {
+      if (hit.instanceId !== undefined) return this.#kinds.get(hit.object.userData.kind as MachineKind)?.views[hit.instanceId]?.machine.device;
+      const device = this.#static?.deviceOf(hit);
+      if (device) return device;
+    }
+    return undefined;
   }
 
   /** Draws a frame and reads the colour at each point (CSS pixels), in the same task, before the buffer is cleared. */
@@ -266,11 +313,17 @@ export class FactoryScene {
   }
 
   hover(device: string | undefined): void {
+    const before = this.#hovered;
+    this.#hovered = device;
+    for (const d of [before, device]) if (d && this.#views.has(d)) this.#showLabel(this.#views.get(d)!);
     this.#ring(this.#hoverRing, device);
     this.#canvas.style.cursor = device ? 'pointer' : '';
   }
 
   select(device: string | undefined): void {
+    const before = this.#selected;
+    this.#selected = device;
+    for (const d of [before, device]) if (d && this.#views.has(d)) this.#showLabel(this.#views.get(d)!);
     this.#ring(this.#selectRing, device);
   }
 
@@ -284,26 +337,32 @@ export class FactoryScene {
   /** Advances every machine's moving parts to `timeS` (page time, s) and draws a frame. */
   render(timeS: number): void {
     const started = performance.now();
+    if (this.#lastS !== undefined) this.#adaptResolution((timeS - this.#lastS) * 1000);
     const dt = this.#lastS === undefined ? 0 : Math.min(Math.max(timeS - this.#lastS, 0), 0.25);
     this.#lastS = timeS;
     const blink = Math.sin(timeS * 8) > 0;
+    const blinked = blink !== this.#blink;
+    this.#blink = blink;
     for (const group of this.#kinds.values()) {
       const lampIndex = group.parts.findIndex((p) => p.material === 'lamp');
+      const lampMesh = lampIndex >= 0 ? group.meshes[lampIndex] : undefined;
       for (const view of group.views) {
         const { motion, rates } = view;
         motion.shaftRad = (motion.shaftRad + (rates.rpm / 60) * 2 * Math.PI * dt) % (2 * Math.PI);
         motion.beltM += rates.beltMS * dt;
         if (rates.cycleS > 0) motion.cycle = (motion.cycle + dt / rates.cycleS) % 1;
         placeParts(group.parts, view.base, motion, group.worlds);
-        group.parts.forEach((_, i) => {
-          if (group.dynamic[i]) group.meshes[i]!.setMatrixAt(view.index, group.worlds[i]!);
-        });
-        if (lampIndex >= 0) group.meshes[lampIndex]!.setColorAt(view.index, view.alert && blink ? LAMP_ON : view.alert ? LAMP_ON.clone().multiplyScalar(0.4) : LAMP_OFF);
+        group.meshes.forEach((mesh, i) => mesh?.setMatrixAt(view.index, group.worlds[i]!));
+        const lampColour = view.alert && blink ? LAMP_ON : view.alert ? LAMP_DIM : LAMP_OFF;
+        if (lampMesh) lampMesh.setColorAt(view.index, lampColour);
+        // A static lamp is repainted only when it blinks, or went dark since: a vertex upload, not one per frame.
+        else if (lampIndex >= 0 && (blinked || view.lampLit !== view.alert)) {
+          this.#static?.paint(view.machine.device, 'lamp', lampColour);
+          view.lampLit = view.alert;
+        }
       }
-      group.meshes.forEach((mesh, i) => {
-        if (group.dynamic[i]) mesh.instanceMatrix.needsUpdate = true;
-      });
-      if (lampIndex >= 0) group.meshes[lampIndex]!.instanceColor!.needsUpdate = true;
+      for (const mesh of group.meshes) if (mesh) mesh.instanceMatrix.needsUpdate = true;
+      if (lampMesh) lampMesh.instanceColor!.needsUpdate = true;
     }
     this.#controls.update();
     this.#renderer.render(this.#scene, this.#camera);
@@ -314,6 +373,29 @@ export class FactoryScene {
     // What the last drawn frame holds, for tests and screenshots to wait on instead of guessing when it is on screen.
     this.#canvas.dataset.frame = String(this.#frames);
     this.#canvas.dataset.drawnMachines = String(this.#views.size);
+  }
+
+  /**
+   * Dynamic resolution, as games do: after a run of slow frames (a software renderer, a big hall) the canvas draws
+   * at a lower pixel ratio, down to half, and climbs back after a run of fast ones. Full resolution on a real GPU.
+   */
+  #adaptResolution(frameMs: number): void {
+    // A moving average: frames alternate between one and several vsync intervals, so single frames say little.
+    this.#frameEma = this.#frameEma * 0.9 + Math.min(frameMs, 250) * 0.1;
+    this.#sinceChange++;
+    let scale = this.#resolution;
+    if (this.#frameEma > SLOW_FRAME_MS && this.#sinceChange >= 30 && scale > 0.5) scale -= 0.1;
+    else if (this.#frameEma < FAST_FRAME_MS && this.#sinceChange >= 240 && scale < 1) scale += 0.1;
+    else return;
+    this.#resolution = Math.round(scale * 10) / 10;
+    this.#sinceChange = 0;
+    this.#renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2) * this.#resolution);
+    this.#canvas.dataset.resolution = String(this.#resolution);
+  }
+
+  /** In a coarse hall only machines in alarm, hovered or selected carry a label: 200 labels are a wall of text. */
+  #showLabel(view: MachineView): void {
+    view.label.visible = !this.#coarse || view.alert || view.machine.device === this.#hovered || view.machine.device === this.#selected;
   }
 
   #ring(ring: THREE.Mesh, device: string | undefined): void {

@@ -24,6 +24,8 @@ export interface Part {
   parent?: number;
   /** Writes the part's transform relative to its parent into `out`. */
   place(out: THREE.Matrix4, motion: MachineMotion): void;
+  /** A detail too small to see in a coarse hall: left out there. Never a parent. */
+  fineOnly?: true;
 }
 
 const m4 = new THREE.Matrix4();
@@ -54,7 +56,8 @@ export type Detail = 'fine' | 'coarse';
 let detail: Detail = 'fine';
 
 const box = (w: number, h: number, d: number) => new THREE.BoxGeometry(w, h, d);
-const cylinder = (r: number, h: number, segments = 12) => new THREE.CylinderGeometry(r, r, h, detail === 'fine' ? segments : Math.min(segments, 6));
+// Coarse, a cylinder is its bounding box: 12 triangles instead of 48 or more.
+const cylinder = (r: number, h: number, segments = 12) => (detail === 'fine' ? new THREE.CylinderGeometry(r, r, h, segments) : new THREE.BoxGeometry(2 * r, h, 2 * r));
 const sphere = (r: number) => (detail === 'fine' ? new THREE.SphereGeometry(r, 8, 6) : new THREE.OctahedronGeometry(r));
 
 /** Motor, coupling and pump casing on a baseplate; the shaft and coupling spin at the shaft's speed. */
@@ -62,12 +65,12 @@ function pump(): Part[] {
   return [
     { geometry: box(3.2, 0.25, 1.4), material: 'steel', place: fixed(0, 0.125, 0) },
     { geometry: cylinder(0.55, 1.5), material: 'body', place: fixed(-0.75, 0.85, 0, 0, 0, Math.PI / 2) },
-    { geometry: box(0.3, 0.45, 1.0), material: 'dark', place: fixed(-0.75, 0.42, 0) },
-    { geometry: cylinder(0.12, 0.6, 6), material: 'steel', place: moving((m) => [0.3, 0.85, 0, m.shaftRad, 0, Math.PI / 2]) },
-    { geometry: box(0.1, 0.5, 0.06), material: 'steel', place: moving((m) => [0.3, 0.85, 0, m.shaftRad, 0, 0]) },
+    { geometry: box(0.3, 0.45, 1.0), material: 'dark', place: fixed(-0.75, 0.42, 0), fineOnly: true },
+    { geometry: cylinder(0.12, 0.6, 6), material: 'steel', place: moving((m) => [0.3, 0.85, 0, m.shaftRad, 0, Math.PI / 2]), fineOnly: true },
+    { geometry: box(0.1, 0.5, 0.06), material: 'steel', place: moving((m) => [0.3, 0.85, 0, m.shaftRad, 0, 0]), fineOnly: true },
     { geometry: cylinder(0.6, 0.5), material: 'body', place: fixed(0.95, 0.85, 0, Math.PI / 2, 0, 0) },
-    { geometry: cylinder(0.14, 0.9, 6), material: 'steel', place: fixed(0.95, 1.45, 0) },
-    { geometry: sphere(0.16), material: 'lamp', place: fixed(-0.75, 1.55, 0) },
+    { geometry: cylinder(0.14, 0.9, 6), material: 'steel', place: fixed(0.95, 1.45, 0), fineOnly: true },
+    { geometry: sphere(0.16), material: 'lamp', place: fixed(-0.75, 1.55, 0), fineOnly: true },
   ];
 }
 
@@ -77,12 +80,12 @@ function fan(): Part[] {
   return [
     { geometry: box(1.0, 0.2, 1.4), material: 'steel', place: fixed(-0.7, 0.1, 0) },
     { geometry: cylinder(0.42, 1.0), material: 'body', place: fixed(-0.7, 1.0, 0, 0, 0, Math.PI / 2) },
-    { geometry: box(0.25, 0.8, 0.5), material: 'dark', place: fixed(-0.7, 0.5, 0) },
-    { geometry: new THREE.TorusGeometry(0.95, 0.07, detail === 'fine' ? 4 : 3, detail === 'fine' ? 20 : 10), material: 'steel', place: fixed(0.35, 1.0, 0, 0, Math.PI / 2, 0) },
+    { geometry: box(0.25, 0.8, 0.5), material: 'dark', place: fixed(-0.7, 0.5, 0), fineOnly: true },
+    { geometry: new THREE.TorusGeometry(0.95, 0.07, 4, 20), material: 'steel', place: fixed(0.35, 1.0, 0, 0, Math.PI / 2, 0), fineOnly: true },
     { geometry: blade, material: 'body', place: moving((m) => [0.35, 1.0, 0, m.shaftRad, 0, 0]) },
-    { geometry: blade, material: 'body', place: moving((m) => [0.35, 1.0, 0, m.shaftRad + Math.PI / 3, 0, 0]) },
-    { geometry: blade, material: 'body', place: moving((m) => [0.35, 1.0, 0, m.shaftRad + (2 * Math.PI) / 3, 0, 0]) },
-    { geometry: sphere(0.14), material: 'lamp', place: fixed(-0.7, 1.6, 0) },
+    { geometry: blade, material: 'body', place: moving((m) => [0.35, 1.0, 0, m.shaftRad + Math.PI / 3, 0, 0]), fineOnly: true },
+    { geometry: blade, material: 'body', place: moving((m) => [0.35, 1.0, 0, m.shaftRad + (2 * Math.PI) / 3, 0, 0]), fineOnly: true },
+    { geometry: sphere(0.14), material: 'lamp', place: fixed(-0.7, 1.6, 0), fineOnly: true },
   ];
 }
 
@@ -94,18 +97,17 @@ function conveyor(): Part[] {
   const leg = box(0.12, 0.7, 0.12);
   const parts: Part[] = [
     { geometry: box(BELT_LENGTH + 0.3, 0.18, 1.0), material: 'body', place: fixed(0, 0.8, 0) },
-    { geometry: box(BELT_LENGTH, 0.04, 0.86), material: 'belt', place: fixed(0, 0.91, 0) },
-    { geometry: cylinder(0.22, 0.5), material: 'dark', place: fixed(-BELT_LENGTH / 2 - 0.1, 0.6, 0.7, Math.PI / 2, 0, 0) },
-    { geometry: sphere(0.12), material: 'lamp', place: fixed(-BELT_LENGTH / 2 - 0.1, 1.05, 0.7) },
+    { geometry: box(BELT_LENGTH, 0.04, 0.86), material: 'belt', place: fixed(0, 0.91, 0), fineOnly: true },
+    { geometry: cylinder(0.22, 0.5), material: 'dark', place: fixed(-BELT_LENGTH / 2 - 0.1, 0.6, 0.7, Math.PI / 2, 0, 0), fineOnly: true },
+    { geometry: sphere(0.12), material: 'lamp', place: fixed(-BELT_LENGTH / 2 - 0.1, 1.05, 0.7), fineOnly: true },
   ];
-  // Coarse halls stand the belt on two legs, not four.
-  const legZ = detail === 'fine' ? [-0.38, 0.38] : [0];
-  for (const x of [-BELT_LENGTH / 2 + 0.3, BELT_LENGTH / 2 - 0.3]) for (const z of legZ) parts.push({ geometry: leg, material: 'steel', place: fixed(x, 0.35, z) });
+  for (const x of [-BELT_LENGTH / 2 + 0.3, BELT_LENGTH / 2 - 0.3]) for (const z of [-0.38, 0.38]) parts.push({ geometry: leg, material: 'steel', place: fixed(x, 0.35, z), fineOnly: true });
   const tote = box(0.55, 0.32, 0.5);
   for (let i = 0; i < TOTES; i++) {
     parts.push({
       geometry: tote,
       material: 'tote',
+      ...(i % 2 === 1 ? { fineOnly: true as const } : {}),
       place: moving((m) => {
         const along = ((((m.beltM + (i * BELT_LENGTH) / TOTES) % BELT_LENGTH) + BELT_LENGTH) % BELT_LENGTH) - BELT_LENGTH / 2;
         return [along, 1.09, 0, 0, 0, 0];
@@ -128,8 +130,8 @@ function robotArm(): Part[] {
     { geometry: cylinder(0.34, 0.5), material: 'body', parent: 0, place: moving((m) => [0, 0.45, 0, 0, armPose(m.cycle).base, 0]) },
     { geometry: box(0.26, 1.3, 0.26).translate(0, 0.65, 0), material: 'body', parent: 1, place: moving((m) => [0, 0.25, 0, 0, 0, armPose(m.cycle).shoulder]) },
     { geometry: box(0.2, 1.1, 0.2).translate(0, 0.55, 0), material: 'body', parent: 2, place: moving((m) => [0, 1.3, 0, 0, 0, armPose(m.cycle).elbow]) },
-    { geometry: box(0.34, 0.16, 0.3), material: 'dark', parent: 3, place: fixed(0, 1.15, 0) },
-    { geometry: sphere(0.12), material: 'lamp', parent: 1, place: fixed(0, 0.35, 0) },
+    { geometry: box(0.34, 0.16, 0.3), material: 'dark', parent: 3, place: fixed(0, 1.15, 0), fineOnly: true },
+    { geometry: sphere(0.12), material: 'lamp', parent: 1, place: fixed(0, 0.35, 0), fineOnly: true },
   ];
 }
 
@@ -138,7 +140,7 @@ function environment(): Part[] {
   return [
     { geometry: cylinder(0.05, 1.6, 6), material: 'steel', place: fixed(0, 0.8, 0) },
     { geometry: box(0.35, 0.45, 0.2), material: 'body', place: fixed(0, 1.7, 0) },
-    { geometry: sphere(0.08), material: 'lamp', place: fixed(0, 2.0, 0) },
+    { geometry: sphere(0.08), material: 'lamp', place: fixed(0, 2.0, 0), fineOnly: true },
   ];
 }
 
@@ -146,17 +148,20 @@ function environment(): Part[] {
 function other(): Part[] {
   return [
     { geometry: box(1.2, 1.6, 0.8), material: 'body', place: fixed(0, 0.8, 0) },
-    { geometry: sphere(0.1), material: 'lamp', place: fixed(0, 1.75, 0) },
+    { geometry: sphere(0.1), material: 'lamp', place: fixed(0, 1.75, 0), fineOnly: true },
   ];
 }
 
 const MODELS: Readonly<Record<MachineKind, () => Part[]>> = { pump, fan, conveyor, 'robot-arm': robotArm, environment, other };
 
-/** The parts of a kind's model at a level of detail. */
+/** The parts of a kind's model at a level of detail: coarse leaves out the fine-only parts and keeps parents right. */
 export function modelOf(kind: MachineKind, level: Detail): Part[] {
   detail = level;
   try {
-    return MODELS[kind]();
+    const parts = MODELS[kind]();
+    if (level === 'fine') return parts;
+    const kept = parts.filter((p) => !p.fineOnly);
+    return kept.map((p) => (p.parent === undefined ? p : { ...p, parent: kept.indexOf(parts[p.parent]!) }));
   } finally {
     detail = 'fine';
   }

@@ -33,8 +33,15 @@ function ensureMachine(r: LiveReading): void {
   for (const m of site.machines) paint(m.device);
 }
 
+/** What each machine was last painted as: most readings change nothing a viewer could see. */
+const painted = new Map<string, string>();
+
 function paint(device: string): void {
   const state = health.state(device);
+  const { r, g, b } = state.colour;
+  const look = `${state.level} ${r.toFixed(2)} ${g.toFixed(2)} ${b.toFixed(2)}`;
+  if (painted.get(device) === look) return;
+  painted.set(device, look);
   scene.setHealth(device, state.colour, state.level === 'alarm');
   document.querySelector<HTMLElement>(`.machine-label[data-device="${CSS.escape(device)}"]`)?.setAttribute('data-level', state.level);
 }
