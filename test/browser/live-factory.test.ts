@@ -123,6 +123,7 @@ describe('npm start: the live factory', () => {
     await expect.poll(() => page.locator('#alerts li[data-device="pump-1"][data-state="raised"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => panel.locator('.alert-list li[data-state="raised"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect((performance.now() - clicked) / 1000).toBeLessThan(30);
+    await panel.evaluate((el) => el.scrollTo(0, 0));
     await framesAfter(page);
     await page.screenshot({ path: `${SHOTS}/fault.png` });
     await panel.locator('.close').click();

@@ -20,10 +20,12 @@ export class LiveChart {
   readonly plot: uPlot;
   readonly #data: number[][];
   readonly #max: number;
+  readonly #thresholds: readonly number[];
   #redraw = 0;
 
   constructor(el: HTMLElement, options: LiveChartOptions) {
     this.#max = options.maxPoints ?? 600;
+    this.#thresholds = options.thresholds ?? [];
     this.#data = [[], ...options.series.map(() => [])];
     const thresholds = options.thresholds ?? [];
     this.plot = new uPlot(
@@ -33,13 +35,14 @@ export class LiveChart {
         height: options.height,
         legend: { show: true, live: false },
         cursor: { show: false },
-        // At least a minute wide: a slow sensor's first readings do not stretch across years of axis.
-        scales: { x: { time: true, range: (_u, lo, hi) => [Math.min(lo ?? 0, (hi ?? 0) - 60), hi ?? 60] }, y: { range: (_u, lo, hi) => range(lo, hi, thresholds) } },
+        // Ranged by hand on every redraw (see #draw): uPlot's own would spread a single point over years.
+        scales: { x: { time: true, auto: false }, y: { auto: false } },
         axes: [
           { stroke: '#aab6c5', grid: { stroke: '#2c3646' }, ticks: { stroke: '#2c3646' } },
           { stroke: '#aab6c5', grid: { stroke: '#2c3646' }, ticks: { stroke: '#2c3646' }, size: 56 },
         ],
-        series: [{}, ...options.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, points: { show: false } }))],
+        // Points drawn too: a slow sensor's first minutes are a few windows, and a line needs two.
+        series: [{}, ...options.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, points: { show: true, size: 4, fill: s.colour } }))],
         hooks: {
           draw: [
             (u: uPlot) => {
@@ -78,12 +81,31 @@ export class LiveChart {
     xs.push(t);
     values.forEach((v, i) => (this.#data[i + 1] as (number | null)[]).push(v));
     if (xs.length > this.#max) for (const column of this.#data) column.splice(0, xs.length - this.#max);
-    this.#redraw ||= requestAnimationFrame(() => {
-      this.#redraw = 0;
-      this.plot.setData(this.#data as uPlot.AlignedData);
-      // What the chart shows, for tests to wait on.
-      this.plot.root.dataset.points = String(this.points);
+    this.#redraw ||= requestAnimationFrame(() => this.#draw());
+  }
+
+  #draw(): void {
+    this.#redraw = 0;
+    const xs = this.#data[0]!;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const column of this.#data.slice(1)) {
+      for (const v of column as (number | null)[]) {
+        if (v === null) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    this.plot.batch(() => {
+      this.plot.setData(this.#data as uPlot.AlignedData, false);
+      // At least a minute wide, so a slow sensor's first readings read as a minute, not a point.
+      const last = xs[xs.length - 1] ?? 0;
+      this.plot.setScale('x', { min: Math.min(xs[0] ?? last, last - 60), max: last });
+      const [min, max] = range(Number.isFinite(lo) ? lo : null, Number.isFinite(hi) ? hi : null, this.#thresholds);
+      this.plot.setScale('y', { min, max });
     });
+    // What the chart shows, for tests to wait on.
+    this.plot.root.dataset.points = String(this.points);
   }
 
   destroy(): void {
@@ -92,7 +114,7 @@ export class LiveChart {
   }
 }
 
-function range(lo: number | null, hi: number | null, thresholds: readonly number[]): uPlot.Range.MinMax {
+function range(lo: number | null, hi: number | null, thresholds: readonly number[]): [number, number] {
   let min = lo ?? 0;
   let max = hi ?? 1;
   for (const t of thresholds) {
