@@ -2,9 +2,12 @@ import type { StackControl } from '../scenarios';
 import type { DemoControls } from '../web';
 
 /** The page's demo controls over the running stack: each one a scenario step or link change the stack records. */
-export function demoControls(control: StackControl): DemoControls {
+export function demoControls(control: StackControl, startMs: number): DemoControls {
   return {
-    fault: async (device, fault) => control.fault(device, fault).outcome,
+    fault: async (device, fault) => {
+      const { outcome, atS } = control.fault(device, fault);
+      return { outcome, atMs: startMs + atS * 1000 };
+    },
     operate: async (device, change) => control.set(device, change).outcome,
     impair: async (link, { lossPct, latencyMs, partitioned }) => {
       if (partitioned === true) control.partition(link);

@@ -18,8 +18,8 @@ export interface LinkStatus {
  * save a demo as a scenario. Implemented by the CLI over the scenario stack; the web layer only calls it.
  */
 export interface DemoControls {
-  /** Starts a fault on a machine now; resolves to what the twin said (or why it refused). */
-  fault(device: string, fault: { type: string; severity?: number; component?: string }): Promise<string>;
+  /** Starts a fault on a machine now; resolves to what the twin said and the event time it began. */
+  fault(device: string, fault: { type: string; severity?: number; component?: string }): Promise<{ outcome: string; atMs: number }>;
   /** Changes a machine's operating point now. */
   operate(device: string, change: { speedRpm?: number; load?: number }): Promise<string>;
   /** Loss and latency on a link; `partitioned` cuts it (messages wait or drop by their QoS) until set false. */
@@ -52,7 +52,8 @@ export function controlRoutes(controls: DemoControls): Router {
         return;
       }
       try {
-        res.json({ ok: true, outcome: (await act(parsed.data)) ?? null });
+        const done = await act(parsed.data);
+        res.json({ ok: true, ...(typeof done === 'object' && done !== null ? done : { outcome: done ?? null }) });
       } catch (error) {
         res.status(409).json({ error: (error as Error).message });
       }

@@ -28,7 +28,7 @@ export interface WebServerOptions {
   live?: LiveStreamOptions;
   /** Serve a finished run's store for replay: the page scrubs a timeline instead of following a live stream. */
   replay?: boolean;
-  /** The scenario's faults, marked on the replay timeline. */
+  /** The scenario's faults: marked on the replay timeline, and counted for the detection KPIs. */
   faults?: PageConfig['faults'];
 }
 

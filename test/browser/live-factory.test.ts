@@ -123,6 +123,9 @@ describe('npm start: the live factory', () => {
     await expect.poll(() => page.locator('#alerts li[data-device="pump-1"][data-state="raised"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => panel.locator('.alert-list li[data-state="raised"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect((performance.now() - clicked) / 1000).toBeLessThan(30);
+    // The demo's figures follow: how soon it was detected (event time, onset to alert) and what the edge saves.
+    await expect.poll(() => page.locator('[data-kpi="lead"] .v').textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)? s$/);
+    await expect.poll(() => page.locator('[data-kpi="saving"] .v').textContent(), { timeout: 20_000 }).toMatch(/^\d+\.\d %$/);
     await panel.evaluate((el) => el.scrollTo(0, 0));
     await framesAfter(page);
     await page.screenshot({ path: `${SHOTS}/fault.png` });

@@ -9,6 +9,8 @@ export interface LiveReading {
   /** Event time of the window, ms since the Unix epoch. */
   tsMs: number;
   unit: string;
+  /** Length of the window, ms: an alert stamped with a window's start was known at its end. */
+  windowMs: number;
   /** Every feature the gateway computed for the window (rms, peak, crest, mean, bands …). */
   features: Record<string, number>;
   /** The edge anomaly model's score of the window and the threshold it was judged against, when one scored it. */
@@ -40,12 +42,12 @@ export interface PageConfig {
   controls: boolean;
   /** A finished run to scrub through (GET /api/replay), not a live stream. */
   replay?: boolean;
-  /** The scenario's faults, for the replay timeline's marks: device, type and onset, ms since the Unix epoch. */
+  /** The scenario's faults (replay marks, detection KPIs): device, type and onset, ms since the Unix epoch. */
   faults?: { device: string; type: string; atMs: number }[];
 }
 
 export function toLiveReading(
-  r: { device: string; sensor: string; seq: number; tsMs: number; unit: string; features: Record<string, number> },
+  r: { device: string; sensor: string; seq: number; tsMs: number; windowMs: number; unit: string; features: Record<string, number> },
   model?: { score: number; threshold: number },
 ): LiveReading {
   return {
@@ -53,6 +55,7 @@ export function toLiveReading(
     sensor: r.sensor,
     seq: r.seq,
     tsMs: r.tsMs,
+    windowMs: r.windowMs,
     unit: r.unit,
     features: r.features,
     ...(model ? { score: { value: model.score, threshold: model.threshold } } : {}),

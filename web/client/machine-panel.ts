@@ -39,12 +39,14 @@ export class MachinePanel {
   #charts: ChartBinding[] = [];
   #scoreChart: LiveChart | undefined;
   readonly #onClose: () => void;
+  readonly #onFault: (device: string, atMs: number) => void;
 
-  constructor(root: HTMLElement, config: PageConfig, health: HealthBook, onClose: () => void) {
+  constructor(root: HTMLElement, config: PageConfig, health: HealthBook, hooks: { onClose(): void; onFault(device: string, atMs: number): void }) {
     this.#root = root;
     this.#config = config;
     this.#health = health;
-    this.#onClose = onClose;
+    this.#onClose = hooks.onClose;
+    this.#onFault = hooks.onFault;
   }
 
   get device(): string | undefined {
@@ -65,6 +67,9 @@ export class MachinePanel {
       <section class="faults" hidden><h3>Inject a fault</h3><div class="row"><select class="fault-type"></select>
         <label>severity <input class="fault-severity" type="range" min="0.1" max="1" step="0.1" value="0.8"></label>
         <button class="inject">Inject</button></div><div class="outcome"></div></section>
+      <section class="operate" hidden><h3>Speed</h3><div class="row"><select class="speed">
+        <option value="1">100 %</option><option value="0.8">80 %</option><option value="0.6">60 %</option><option value="0">stop</option></select>
+        <button class="apply">Apply</button></div><div class="operated"></div></section>
       <section class="alerts"><h3>Alerts</h3><ol class="alert-list"></ol></section>`;
     root.querySelector('h2')!.textContent = machine.device;
     root.querySelector('.kind')!.textContent = machine.kind;
@@ -176,7 +181,7 @@ export class MachinePanel {
       this.#charts.map(async (binding) => {
         const rows = await fetchJson<StoredWindow[]>(`/api/series?device=${encodeURIComponent(device)}&sensor=${encodeURIComponent(binding.sensor)}&limit=300${toMs === undefined ? '' : `&to=${toMs}`}`);
         if (this.#machine?.device !== device) return;
-        for (const row of (rows ?? []).sort((a, b) => a.tsMs - b.tsMs)) binding.chart.append(row.tsMs, binding.pick({ device, sensor: binding.sensor, seq: 0, tsMs: row.tsMs, unit: '', features: row.features }));
+        for (const row of (rows ?? []).sort((a, b) => a.tsMs - b.tsMs)) binding.chart.append(row.tsMs, binding.pick({ device, sensor: binding.sensor, seq: 0, tsMs: row.tsMs, windowMs: 0, unit: '', features: row.features }));
       }),
     );
   }
@@ -193,9 +198,21 @@ export class MachinePanel {
       const severity = Number(section.querySelector<HTMLInputElement>('.fault-severity')!.value);
       const body = { device: machine.device, type: select.value, severity, ...(select.value === 'bearing' ? { component: 'outer' } : {}) };
       const res = await fetch('/api/control/fault', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const answer = (await res.json()) as { outcome?: string; error?: string };
+      const answer = (await res.json()) as { outcome?: string; atMs?: number; error?: string };
       outcome.textContent = answer.error ?? answer.outcome ?? '';
       outcome.dataset.ok = String(res.ok);
+      if (res.ok && answer.atMs !== undefined) this.#onFault(machine.device, answer.atMs);
+    };
+    // A drive's speed: what self-healing does to a hot bearing, by hand.
+    if (machine.kind !== 'pump' && machine.kind !== 'fan') return;
+    const operate = this.#root.querySelector<HTMLElement>('.operate')!;
+    operate.hidden = false;
+    const done = operate.querySelector<HTMLElement>('.operated')!;
+    operate.querySelector<HTMLButtonElement>('.apply')!.onclick = async () => {
+      const share = Number(operate.querySelector<HTMLSelectElement>('.speed')!.value);
+      const res = await fetch('/api/control/operate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device: machine.device, speedRpm: Math.round((machine.speedRpm ?? 0) * share) }) });
+      const answer = (await res.json()) as { outcome?: string; error?: string };
+      done.textContent = answer.error ?? answer.outcome ?? '';
     };
   }
 }

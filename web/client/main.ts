@@ -3,6 +3,7 @@ import { FactoryScene } from './factory-scene';
 import { HealthBook } from './health';
 import { fixed } from './headline';
 import type { LiveAlert, LiveReading, LiveSnapshot, PageConfig } from './live-reading';
+import { edgeSaving, FaultKpis } from './kpis';
 import { MachinePanel } from './machine-panel';
 import { MACHINE_KINDS, type MachineKind, type SiteLayout, type SiteMachine } from './site';
 
@@ -16,6 +17,9 @@ let site: SiteLayout = { site: '', machines: [] };
 /** Latest reading per device, per sensor. */
 const latest = new Map<string, Map<string, LiveReading>>();
 let events: EventSource | undefined;
+const kpis = new FaultKpis();
+/** Share of device bytes the edge kept off the uplink, from the gateways' status counters. */
+let saving: number | undefined;
 /** Stream events taken, by kind: the web bench reads how many updates a panel got. */
 const received = { snapshot: 0, readings: 0, focus: 0, alert: 0 };
 
@@ -59,6 +63,7 @@ function onReading(r: LiveReading): void {
 
 function onAlert(a: LiveAlert): void {
   health.onAlert(a);
+  kpis.onAlert(a, (a.sensor && latest.get(a.device)?.get(a.sensor)?.windowMs) || 0);
   paint(a.device);
   renderKpis();
   if (panel.device === a.device) void panel.refreshAlerts();
@@ -198,6 +203,22 @@ function renderKpis(): void {
   el.querySelector('[data-kpi="machines"] .v')!.textContent = String(site.machines.length);
   el.querySelector('[data-kpi="alarms"] .v')!.textContent = String(alarms);
   el.querySelector('[data-kpi="power"] .v')!.textContent = kw > 0 ? `${fixed(kw)} kW` : '–';
+  el.querySelector('[data-kpi="saving"] .v')!.textContent = saving === undefined ? '–' : `${(saving * 100).toFixed(1)} %`;
+  const lead = kpis.lastLeadS;
+  el.querySelector('[data-kpi="lead"] .v')!.textContent = lead === undefined ? '–' : `${fixed(lead)} s`;
+  el.querySelector('[data-kpi="downtime"] .v')!.textContent = kpis.detected ? `${kpis.downtimeAvoidedH} h` : '–';
+}
+
+/** The gateways' byte counters, from their shadows (status messages every few seconds). */
+async function pollGateways(): Promise<void> {
+  const entries = (await (await fetch('/api/registry')).json()) as { id: string; kind: string }[];
+  const counters = await Promise.all(
+    entries
+      .filter((e) => e.kind === 'gateway')
+      .map(async (g) => ((await (await fetch(`/api/devices/${encodeURIComponent(g.id)}/shadow`)).json()) as { reported?: { counters?: { bytesIn?: number; bytesOut?: number } } }).reported?.counters ?? {}),
+  );
+  saving = edgeSaving(counters);
+  renderKpis();
 }
 
 /** The link panel: each simulated link's state, with the storm slider and partition switch when controls exist. */
@@ -248,7 +269,14 @@ async function main(): Promise<void> {
     // The defaults still draw the floor; the event stream shows the machines once it connects.
   }
   health = new HealthBook(config.rules);
-  panel = new MachinePanel(document.querySelector<HTMLElement>('#panel')!, config, health, () => focusOn(undefined));
+  panel = new MachinePanel(document.querySelector<HTMLElement>('#panel')!, config, health, {
+    onClose: () => focusOn(undefined),
+    onFault: (device, atMs) => {
+      kpis.onFault(device, atMs);
+      renderKpis();
+    },
+  });
+  for (const f of config.faults ?? []) kpis.onFault(f.device, f.atMs);
   if (config.site) {
     site = { site: config.site.site, machines: [...config.site.machines].sort((a, b) => MACHINE_KINDS.indexOf(a.kind) - MACHINE_KINDS.indexOf(b.kind)) };
     scene.setSite(site);
@@ -272,7 +300,11 @@ async function main(): Promise<void> {
   document.querySelector<HTMLButtonElement>('#fit')!.onclick = () => scene.fitAll();
   if (config.controls) setUpControls();
   if (config.replay) await startReplay();
-  else connect();
+  else {
+    connect();
+    setInterval(() => void pollGateways().catch(() => undefined), 5000);
+    void pollGateways().catch(() => undefined);
+  }
   const loop = (t: number) => {
     if (hoverAt) {
       scene.hover(scene.pick(hoverAt.x, hoverAt.y));

@@ -8,6 +8,7 @@ const reading = (device: string, sensor: string, unit: string, features: Record<
   sensor,
   seq: 0,
   tsMs: 0,
+  windowMs: 1000,
   unit,
   features,
   ...(score ? { score } : {}),
