@@ -4,13 +4,13 @@
 // panel got are counted.
 // Targets: ≥ 30 fps at 1280×720; the server ingests ≥ 10,000 readings/s while a browser's panel gets ≤ 25 updates/s.
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { Cloud, SqliteStorage } from '../cloud';
 import { siteOf } from '../cli/demo-site';
 import { encodeMessage, topics, type FeaturesV2 } from '../protocol';
 import { loadScenario } from '../scenarios';
 import { startBroker, VirtualClock } from '../sim';
 import { packageRoot, startWebServer, type SiteLayout } from '../web';
+import { launchChromium } from '../test/support/chromium';
 import { machineLine } from './machine';
 
 export interface WebBenchResult {
@@ -141,10 +141,7 @@ export async function webBench(seconds = 10): Promise<WebBenchResult> {
   const cloud = await Cloud.start({ brokerUrl: broker.url, storage, clock: new VirtualClock(START_MS) });
   const web = await startWebServer({ cloud, site, rules: [{ metric: 'rms', sensor: 'accel', above: 0.2, severity: 'warning' }], port: 0, title: 'web bench' });
   let stop = feed(cloud, site, streams, undefined);
-  const browser = await chromium.launch({
-    executablePath: process.env.TWINBED_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(web.url);

@@ -1,14 +1,14 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
 import { parseScenario, runScenario, type RunResult } from '../../scenarios';
 import { HtmlReporter } from '../../scenarios/suite/html';
 import type { SuiteAttempt, SuiteStatus, SuiteSummary, SuiteTestResult } from '../../scenarios/suite/suite-types';
 import { chartChanges, openReportOffline, readCharts, snapshotCharts } from '../support/report-page';
 import { ROOT } from '../support/twinbed-process';
 
-const CHROMIUM = process.env.TWINBED_CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT_DIR = join(ROOT, 'test-results', 'html-report');
 const SCREENSHOT = join(ROOT, 'test-results', 'html-report.png');
 
@@ -98,10 +98,7 @@ describe('html reporter: a report of real runs, opened offline in Chromium', () 
     reporter.onBegin({ patterns: ['scenarios/library'], workers: 2, retries: 1, repeatEach: 1, failOnFlaky: false, outputDir: OUTPUT_DIR }, results.map((r) => r.test));
     await reporter.onEnd(summary, results);
     reportFile = reporter.path;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

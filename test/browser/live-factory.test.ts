@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
 import { ROOT, spawnCommand, type TwinbedProcess } from '../support/twinbed-process';
 
-const CHROMIUM = process.env.TWINBED_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = `${ROOT}/test-results/live-factory`;
 
 /** The page's own hooks (web/client/main.ts): where machines are and what is under a point. */
@@ -42,10 +42,7 @@ describe('npm start: the live factory', () => {
     url = (await demo.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 20_000))[0];
     startupS = (performance.now() - started) / 1000;
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);

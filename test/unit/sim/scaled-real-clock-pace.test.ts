@@ -1,16 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScaledRealClock } from '../../../sim/index';
+import { manualWall } from '../../support/manual-wall';
 
 const T0 = 1_700_000_000_000;
-
-/** A wall clock the test moves by hand. */
-function manualWall(startMs: number) {
-  let nowMs = startMs;
-  return {
-    wallMs: () => nowMs,
-    advance: (ms: number) => void (nowMs += ms),
-  };
-}
 
 describe('ScaledRealClock pace: pause, resume, factor', () => {
   it('holds simulated time while paused and runs on from there after resume, at the same factor', () => {
