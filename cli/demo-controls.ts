@@ -21,5 +21,6 @@ export function demoControls(control: StackControl, startMs: number): DemoContro
       else if (paused === false) control.resume();
     },
     saved: () => ({ steps: control.steps(), links: control.linkEntries() }),
+    scenario: () => control.scenario(),
   };
 }

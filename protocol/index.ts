@@ -11,3 +11,4 @@ export { expandEnv, type EnvProblem } from './env-expand';
 export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMessage } from './signed';
 export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, type AlertChange } from './threshold-rules';
 export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';
+export { EnergyIntegrator } from './energy-integrator';

@@ -147,7 +147,10 @@ const layerBoundaries = {
         });
         return;
       }
-      if (!DEEP_IMPORT_LAYERS.has(fromLayer) && !isPublicDoor(segments)) {
+      // The browser bundle may take a protocol module by itself: through the index it would carry zod and yaml,
+      // whose schemas run at load, so esbuild cannot leave them out (the page's bundle doubles).
+      const browserDeepProtocol = inWebClient && toLayer === 'protocol';
+      if (!DEEP_IMPORT_LAYERS.has(fromLayer) && !browserDeepProtocol && !isPublicDoor(segments)) {
         let door = toPosix(path.relative(dir, path.join(root, toLayer)));
         if (!door.startsWith('.')) door = `./${door}`;
         context.report({ node, messageId: 'deepImport', data: { door, specifier } });

@@ -33,7 +33,6 @@ export { ThermalSchema, ThermalNetwork, constantDrivers, type ThermalConfig, typ
 export {
   MotorPowerModel,
   MotorPowerMeasurand,
-  EnergyIntegrator,
   ElectricalError,
   electricalPowerW,
   partLoadEfficiency,

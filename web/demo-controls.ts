@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 
 /** A simulated link's state, as the link panel shows it. */
@@ -27,8 +28,10 @@ export interface DemoControls {
   links(): LinkStatus[];
   /** Pauses or resumes simulated time, or changes its pace (×1 is real time). */
   pace(change: { paused?: boolean; timeScale?: number }): void;
-  /** The controls used so far, as scenario steps and link changes: a demo saved as a scenario. */
+  /** The controls used so far, as scenario steps and link changes. */
   saved(): { steps: unknown[]; links: unknown[] };
+  /** The running scenario with those appended: the demo saved as a scenario that replays it. */
+  scenario(): unknown;
 }
 
 const FaultBody = z.object({ device: z.string().min(1), type: z.string().min(1), severity: z.number().min(0).max(1).optional(), component: z.string().optional() }).strict();
@@ -64,5 +67,9 @@ export function controlRoutes(controls: DemoControls): Router {
   router.post('/api/control/pace', handle(PaceBody, (change) => controls.pace(change)));
   router.get('/api/control/links', (_req, res) => void res.json(controls.links()));
   router.get('/api/control/saved', (_req, res) => void res.json(controls.saved()));
+  router.get('/api/control/scenario.yaml', (_req, res) => {
+    res.type('application/yaml').attachment('demo-saved.yaml');
+    res.send(`# Saved from the twinbed demo: the running scenario, the page's controls appended as steps and links.\n${stringify(controls.scenario())}`);
+  });
   return router;
 }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../../scenarios';
 import { launchChromium } from '../support/chromium';
 import { ROOT, spawnCommand, type TwinbedProcess } from '../support/twinbed-process';
 
@@ -123,6 +124,11 @@ describe('npm start: the live factory', () => {
     // The demo's figures follow: how soon it was detected (event time, onset to alert) and what the edge saves.
     await expect.poll(() => page.locator('[data-kpi="lead"] .v').textContent(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)? s$/);
     await expect.poll(() => page.locator('[data-kpi="saving"] .v').textContent(), { timeout: 20_000 }).toMatch(/^\d+\.\d %$/);
+    // The demo so far saves as a scenario: the loader takes it, with the injected fault as a step.
+    const saved = await (await fetch(new URL(await page.locator('#save').getAttribute('href') ?? '', url))).text();
+    const scenario = parseScenario(saved);
+    expect(scenario.steps.at(-1)).toMatchObject({ device: 'pump-1', action: 'fault', args: { type: 'bearing', severity: 0.8 } });
+    expect(scenario.twins).toHaveLength(20);
     await panel.evaluate((el) => el.scrollTo(0, 0));
     await framesAfter(page);
     await page.screenshot({ path: `${SHOTS}/fault.png` });
@@ -145,6 +151,8 @@ describe('npm start: the live factory', () => {
     await expect.poll(() => link.getAttribute('data-state'), { timeout: 10_000 }).toBe('up');
     // What waited behind the partition arrives, and new windows after it.
     await expect.poll(latestSeq, { timeout: 30_000 }).toBeGreaterThan(cut);
+    // Energy integrates the motors' power readings (one per 10 s block) over event time since the page opened.
+    await expect.poll(() => page.locator('[data-kpi="energy"] .v').textContent(), { timeout: 30_000 }).toMatch(/^\d+(\.\d+)? kWh$/);
     expect(errors).toEqual([]);
   });
 });

@@ -5,9 +5,7 @@ export type ElectricalErrorCode =
   /** A motor rating is out of range (power, speed, efficiency or peak-efficiency load). */
   | 'E_ELECTRICAL_RATING'
   /** A driver (speed, load, extra torque) returned a value that is not a finite number ≥ 0. */
-  | 'E_ELECTRICAL_DRIVER'
-  /** An energy sample is not finite, or comes before the previous one in event time. */
-  | 'E_ELECTRICAL_SAMPLE';
+  | 'E_ELECTRICAL_DRIVER';
 
 /** A misuse of the electrical twin; the message says what to change. */
 export class ElectricalError extends TwinbedError {

@@ -1,7 +1,6 @@
 // twins/electrical/: motor power of the machine twins (torque, part-load efficiency, input power) and energy metering.
 export { MotorPowerModel, electricalPowerW, partLoadEfficiency, ratedTorqueNm, type MotorRating } from './motor-power';
 export { MotorPowerMeasurand, type MotorDrivers } from './power-measurand';
-export { EnergyIntegrator } from './energy-integrator';
 export {
   rotatingMotorSchema,
   conveyorMotorSchema,

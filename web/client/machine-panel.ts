@@ -1,4 +1,4 @@
-import { headline, unitLabel } from './headline';
+import { fixed, headline, unitLabel } from './headline';
 import type { HealthBook } from './health';
 import { LiveChart } from './live-chart';
 import type { LiveReading, PageConfig } from './live-reading';
@@ -40,8 +40,15 @@ export class MachinePanel {
   #scoreChart: LiveChart | undefined;
   readonly #onClose: () => void;
   readonly #onFault: (device: string, atMs: number) => void;
+  readonly #energyKWh: (device: string) => number | undefined;
 
-  constructor(root: HTMLElement, config: PageConfig, health: HealthBook, hooks: { onClose(): void; onFault(device: string, atMs: number): void }) {
+  constructor(
+    root: HTMLElement,
+    config: PageConfig,
+    health: HealthBook,
+    hooks: { onClose(): void; onFault(device: string, atMs: number): void; energyKWh(device: string): number | undefined },
+  ) {
+    this.#energyKWh = hooks.energyKWh;
     this.#root = root;
     this.#config = config;
     this.#health = health;
@@ -150,7 +157,8 @@ export class MachinePanel {
       line.querySelector('.sensor')!.textContent = r.sensor;
       values.append(line);
     }
-    line.querySelector('.value')!.textContent = headline(r).text;
+    const kWh = r.sensor === 'power' ? this.#energyKWh(r.device) : undefined;
+    line.querySelector('.value')!.textContent = `${headline(r).text}${kWh ? ` · ${fixed(kWh)} kWh` : ''}`;
   }
 
   #chart(title: string, series: { label: string; colour: string }[], thresholds: number[]): LiveChart {

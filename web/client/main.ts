@@ -3,6 +3,7 @@ import { FactoryScene } from './factory-scene';
 import { HealthBook } from './health';
 import { fixed } from './headline';
 import type { LiveAlert, LiveReading, LiveSnapshot, PageConfig } from './live-reading';
+import { EnergyIntegrator } from '../../protocol/energy-integrator';
 import { edgeSaving, FaultKpis } from './kpis';
 import { MachinePanel } from './machine-panel';
 import { MACHINE_KINDS, type MachineKind, type SiteLayout, type SiteMachine } from './site';
@@ -18,6 +19,8 @@ let site: SiteLayout = { site: '', machines: [] };
 const latest = new Map<string, Map<string, LiveReading>>();
 let events: EventSource | undefined;
 const kpis = new FaultKpis();
+/** Energy per machine since the page opened, from its power meter's readings in event time (kWh, trapezoid rule). */
+const meters = new Map<string, EnergyIntegrator>();
 /** Share of device bytes the edge kept off the uplink, from the gateways' status counters. */
 let saving: number | undefined;
 /** Stream events taken, by kind: the web bench reads how many updates a panel got. */
@@ -56,6 +59,7 @@ function onReading(r: LiveReading): void {
   latest.set(r.device, sensors);
   if (!config.site) ensureMachine(r);
   health.onReading(r);
+  if (r.sensor === 'power' && r.features.mean !== undefined && !config.replay) meter(r.device, r.tsMs / 1000, r.features.mean);
   // Moving parts follow what the machine reports: a shaft-speed feature, a belt-speed reading.
   if (r.features.shaftHz !== undefined) scene.setRates(r.device, { rpm: r.features.shaftHz * 60 });
   if (r.sensor === 'belt-speed' && r.features.mean !== undefined) scene.setRates(r.device, { beltMS: r.features.mean });
@@ -194,6 +198,13 @@ async function showAt(atMs: number, fromMs: number): Promise<void> {
   if (open) await panel.open(open, [...(latest.get(open.device)?.values() ?? [])], atMs);
 }
 
+function meter(device: string, tS: number, kw: number): void {
+  const m = meters.get(device) ?? new EnergyIntegrator();
+  meters.set(device, m);
+  // A reconnect's snapshot repeats a reading already metered: only newer ones count.
+  if (m.lastS === undefined || tS > m.lastS) m.add(tS, kw);
+}
+
 /** Hall figures for a demo: machines, alarms, electrical power now. */
 function renderKpis(): void {
   const alarms = site.machines.filter((m) => health.state(m.device).level === 'alarm').length;
@@ -203,6 +214,9 @@ function renderKpis(): void {
   el.querySelector('[data-kpi="machines"] .v')!.textContent = String(site.machines.length);
   el.querySelector('[data-kpi="alarms"] .v')!.textContent = String(alarms);
   el.querySelector('[data-kpi="power"] .v')!.textContent = kw > 0 ? `${fixed(kw)} kW` : '–';
+  let kWh = 0;
+  for (const m of meters.values()) kWh += m.kWh;
+  el.querySelector('[data-kpi="energy"] .v')!.textContent = kWh > 0 ? `${fixed(kWh)} kWh` : '–';
   el.querySelector('[data-kpi="saving"] .v')!.textContent = saving === undefined ? '–' : `${(saving * 100).toFixed(1)} %`;
   const lead = kpis.lastLeadS;
   el.querySelector('[data-kpi="lead"] .v')!.textContent = lead === undefined ? '–' : `${fixed(lead)} s`;
@@ -270,6 +284,7 @@ async function main(): Promise<void> {
   }
   health = new HealthBook(config.rules);
   panel = new MachinePanel(document.querySelector<HTMLElement>('#panel')!, config, health, {
+    energyKWh: (device) => meters.get(device)?.kWh,
     onClose: () => focusOn(undefined),
     onFault: (device, atMs) => {
       kpis.onFault(device, atMs);

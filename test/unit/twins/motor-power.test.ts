@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { EnergyIntegrator } from '../../../protocol/index';
 import { RandomStreams } from '../../../sim/index';
 import {
   createMachines,
   electricalPowerW,
   ElectricalError,
-  EnergyIntegrator,
   FaultSchema,
   MachineSchema,
   MotorPowerMeasurand,
@@ -148,8 +148,8 @@ describe('energy integrator (trapezoid rule over event time)', () => {
   it('refuses a sample earlier than the last one, or not finite, with a typed error', () => {
     const meter = new EnergyIntegrator();
     meter.add(10, 1);
-    expect(() => meter.add(9, 1)).toThrow(expect.objectContaining({ code: 'E_ELECTRICAL_SAMPLE' }));
-    expect(() => meter.add(11, Number.NaN)).toThrow(ElectricalError);
+    expect(() => meter.add(9, 1)).toThrow(expect.objectContaining({ code: 'E_ENERGY_SAMPLE', message: expect.stringMatching(/before the previous one/) }));
+    expect(() => meter.add(11, Number.NaN)).toThrow(expect.objectContaining({ code: 'E_ENERGY_SAMPLE', message: expect.stringMatching(/not finite/) }));
     expect(meter.kWh).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
-import { S_PER_H } from '../units';
-import { ElectricalError } from './electrical-error';
+import { TwinbedError } from './errors';
+
+const S_PER_H = 3600;
 
 /**
  * Energy from power samples in event-time order by the trapezoid rule, E = Σ (t_k − t_(k−1))·(P_(k−1) + P_k)/2, in kWh.
  * Exact for power linear between samples; a gap between two samples is bridged by the straight line between them.
- * Dependency-free apart from its error, so a browser page can use it as is.
+ * Here in protocol/ because both sides meter: the twins' tests and the live page, from the power sensor's readings.
  */
 export class EnergyIntegrator {
   /** Running ∫P dt, kW·s, with its Neumaier compensation: a year of 1 Hz samples then keeps full double precision. */
@@ -26,12 +27,12 @@ export class EnergyIntegrator {
   /** Adds the sample P(tS) = `powerKw`; `tS` must not precede the previous sample's time. */
   add(tS: number, powerKw: number): void {
     if (!Number.isFinite(tS) || !Number.isFinite(powerKw)) {
-      throw new ElectricalError('E_ELECTRICAL_SAMPLE', `energy sample (${tS} s, ${powerKw} kW) is not finite; drop it before integrating`);
+      throw new TwinbedError('E_ENERGY_SAMPLE', `energy sample (${tS} s, ${powerKw} kW) is not finite; drop it before integrating`);
     }
     const last = this.#lastS;
     if (last !== undefined) {
       if (tS < last) {
-        throw new ElectricalError('E_ELECTRICAL_SAMPLE', `energy sample at ${tS} s comes before the previous one at ${last} s; feed samples in event-time order (sort and dedupe blocks by seq first)`);
+        throw new TwinbedError('E_ENERGY_SAMPLE', `energy sample at ${tS} s comes before the previous one at ${last} s; feed samples in event-time order (sort and dedupe blocks by seq first)`);
       }
       this.#accumulate(((tS - last) * (this.#lastKw + powerKw)) / 2);
     }
