@@ -7,6 +7,9 @@ export interface HeldBlock {
   /** Processed samples, [0, length). */
   readonly samples: Float32Array;
   readonly length: number;
+  /** Sum and count of the block's input samples, before the stages (for a window's DC level). */
+  readonly rawSum: number;
+  readonly rawCount: number;
 }
 
 /** A window as it closes: the blocks present, oldest first, and the blocks no later window needs. */
@@ -24,6 +27,8 @@ interface Slot {
   durationMs: number;
   samples: Float32Array;
   length: number;
+  rawSum: number;
+  rawCount: number;
 }
 
 /**
@@ -50,7 +55,7 @@ export class BlockWindows {
     this.size = size;
     this.hop = Math.min(Math.max(1, hop), size);
     this.#onWindow = onWindow;
-    this.#slots = Array.from({ length: size }, () => ({ seq: -1, tsMs: 0, durationMs: 0, samples: new Float32Array(0), length: 0 }));
+    this.#slots = Array.from({ length: size }, () => ({ seq: -1, tsMs: 0, durationMs: 0, samples: new Float32Array(0), length: 0, rawSum: 0, rawCount: 0 }));
   }
 
   /** Seq of the last block added, −1 before the first. */
@@ -68,7 +73,7 @@ export class BlockWindows {
     return Math.max(0, Math.ceil((seq - this.size + 1) / this.hop)) * this.hop;
   }
 
-  add(seq: number, tsMs: number, durationMs: number, samples: Float64Array, length: number): void {
+  add(seq: number, tsMs: number, durationMs: number, samples: Float64Array, length: number, raw: { sum: number; count: number } = { sum: 0, count: 0 }): void {
     this.#nextStart ??= this.firstWindowOf(seq);
     this.#releasedBelow = Math.max(this.#releasedBelow, this.#nextStart);
     // Windows that end before this block can get no more blocks: close them as they are.
@@ -88,6 +93,8 @@ export class BlockWindows {
     slot.tsMs = tsMs;
     slot.durationMs = durationMs;
     slot.length = length;
+    slot.rawSum = raw.sum;
+    slot.rawCount = raw.count;
     this.#held++;
     this.#lastSeq = seq;
     if (seq === this.#nextStart + this.size - 1) this.#close(this.#nextStart);
@@ -106,7 +113,7 @@ export class BlockWindows {
     const blocks: HeldBlock[] = [];
     for (let seq = start; seq < start + this.size; seq++) {
       const slot = this.#slots[seq % this.size]!;
-      if (slot.seq === seq) blocks.push({ seq, tsMs: slot.tsMs, durationMs: slot.durationMs, samples: slot.samples, length: slot.length });
+      if (slot.seq === seq) blocks.push({ seq, tsMs: slot.tsMs, durationMs: slot.durationMs, samples: slot.samples, length: slot.length, rawSum: slot.rawSum, rawCount: slot.rawCount });
     }
     this.#nextStart = start + this.hop;
     // Blocks before the next window's start are needed by no open window any more.

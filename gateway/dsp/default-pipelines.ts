@@ -26,6 +26,16 @@ export const VIBRATION_PIPELINE: PipelineConfigInput = {
 };
 
 /**
+ * Motion (unit `g` at IMU rates, ≤ 1 kHz): the vibration pipeline, plus `dc`, the window's mean before the high-pass.
+ * An IMU at rest reads its share of gravity there (about 1 g on the vertical axis), which the high-pass removes
+ * from every other feature.
+ */
+export const MOTION_PIPELINE: PipelineConfigInput = { ...VIBRATION_PIPELINE, features: { ...VIBRATION_PIPELINE.features, dc: true } };
+
+/** Rate at or below which a sensor in `g` counts as motion (an IMU) rather than vibration (an accelerometer at kHz). */
+export const MOTION_MAX_RATE_HZ = 1000;
+
+/**
  * Slow sensors (≤ 10 Hz): one record per block. A deadband is available but not the default: every reading of a
  * slow sensor costs a few bytes, and a suppressed one never reaches the cloud, so exactly-once accounting of the
  * readings a gateway acknowledged would no longer add up unless a site chose that trade-off explicitly.
@@ -45,18 +55,19 @@ export const PER_BLOCK_PIPELINE: PipelineConfigInput = {
 
 const resolved = {
   vibration: PipelineSchema.parse(VIBRATION_PIPELINE),
+  motion: PipelineSchema.parse(MOTION_PIPELINE),
   slow: PipelineSchema.parse(SLOW_PIPELINE),
   perBlock: PipelineSchema.parse(PER_BLOCK_PIPELINE),
 };
 
 /**
  * The pipeline for a sensor the gateway config does not name, chosen from its first block: unit `g` → the
- * vibration pipeline; rate ≤ 10 Hz → the slow pipeline; anything else → one record per block. The vibration
+ * vibration pipeline (the motion one at IMU rates, ≤ 1 kHz); rate ≤ 10 Hz → the slow pipeline; anything else → one record per block. The vibration
  * default needs whole seconds of blocks before it reports (a 4-sample block at 1 kHz makes 250-block windows), so
  * a setup that wants a record per block declares `window: { blocks: 1 }` (or `PER_BLOCK_PIPELINE`) for its sensors.
  */
 export function defaultPipelineFor(stream: { unit: string; rateHz: number }): PipelineConfig {
-  if (stream.unit === 'g') return resolved.vibration;
+  if (stream.unit === 'g') return stream.rateHz <= MOTION_MAX_RATE_HZ ? resolved.motion : resolved.vibration;
   if (stream.rateHz <= SLOW_SENSOR_MAX_RATE_HZ) return resolved.slow;
   return resolved.perBlock;
 }

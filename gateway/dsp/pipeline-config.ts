@@ -122,6 +122,10 @@ export const FeaturesConfigSchema = z
     bandsHz: z.array(BandSchema).default([]).describe('Bands [loHz, hiHz) whose mean-square energy is reported as `band<lo>_<hi>Hz`, in unit². Default none.'),
     peaks: z.number().int().min(0).max(20).default(0).describe('Report the n largest spectral peaks as peak<i>Hz / peak<i>Amp (amplitude in unit). Default 0.'),
     envelope: EnvelopeSchema.optional().describe('Envelope-spectrum amplitudes at the bearing defect frequencies (envBpfo, envBpfi, envBsf, envFtf). Default: off.'),
+    dc: z
+      .boolean()
+      .default(false)
+      .describe('Report `dc`: the mean of the window\'s samples before the stages, the level a high-pass removes (an IMU\'s share of gravity). Default false.'),
   })
   .strict();
 

@@ -104,7 +104,7 @@ export class SensorPipeline {
       this.#unit = result.unit;
     }
     this.#lastSeq = seq;
-    windows.add(seq, block.tsMs, (1000 * values.length) / block.rateHz, chain.samples, result.length);
+    windows.add(seq, block.tsMs, (1000 * values.length) / block.rateHz, chain.samples, result.length, this.config.features.dc ? { sum: sumOf(values), count: values.length } : undefined);
     return this.#outputs;
   }
 
@@ -152,6 +152,12 @@ export class SensorPipeline {
     }
     const deadband = this.config.deadband;
     const features = this.#analyzer.analyze(x, length, this.#chain!.outputRateHz, deadband?.feature);
+    if (this.config.features.dc) {
+      let sum = 0;
+      let count = 0;
+      for (const b of window.blocks) [sum, count] = [sum + b.rawSum, count + b.rawCount];
+      features.dc = count > 0 ? sum / count : 0;
+    }
     const first = window.blocks[0]!;
     const message: FeaturesV1 = {
       type: 'features',
@@ -169,4 +175,11 @@ export class SensorPipeline {
     if (this.#deadband.offer(features[deadband.feature]!, first.tsMs)) return { kind: 'report', message, blockSeqs, releaseSeqs: window.releaseSeqs };
     return { kind: 'suppressed', blockSeqs, releaseSeqs: window.releaseSeqs };
   }
+}
+
+/** Σ x over a block's input samples (a number array or a packed Float32 block). */
+function sumOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum;
 }

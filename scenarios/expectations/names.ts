@@ -55,7 +55,7 @@ export function sensorStreams(twin: Twin): SensorStream[] {
 /**
  * The feature names a pipeline's windows carry, as gateway/dsp's WindowAnalyzer writes them: rms, peak and crest
  * always, the configured stats, the deadband's statistic, `band<lo>_<hi>Hz` per band, `peak<i>Hz`/`peak<i>Amp` per
- * peak, and shaftHz with the envelope orders envBpfo, envBpfi, envBsf, envFtf.
+ * peak, shaftHz with the envelope orders envBpfo, envBpfi, envBsf, envFtf, and dc when asked for.
  */
 export function featureNames(pipeline: PipelineConfig): string[] {
   const { features, deadband } = pipeline;
@@ -64,6 +64,7 @@ export function featureNames(pipeline: PipelineConfig): string[] {
   for (const [lo, hi] of features.bandsHz) names.add(`band${lo}_${hi}Hz`);
   for (let i = 1; i <= features.peaks; i++) names.add(`peak${i}Hz`).add(`peak${i}Amp`);
   if (features.envelope) for (const name of ['shaftHz', 'envBpfo', 'envBpfi', 'envBsf', 'envFtf']) names.add(name);
+  if (features.dc) names.add('dc');
   return [...names];
 }
 

@@ -13,6 +13,8 @@ export function headline(r: LiveReading): { value: number; text: string } {
   const f = r.features;
   const unit = unitLabel(r.unit);
   if (f.mean !== undefined && r.unit !== 'g') return { value: f.mean, text: `${fixed(f.mean)} ${unit}` };
+  // An IMU axis: its level (gravity's share, about 1 g vertical at rest) first, then how much it shakes.
+  if (f.dc !== undefined) return { value: f.dc, text: `mean ${fixed(f.dc)} ${unit} · RMS ${fixed(f.rms ?? 0)} ${unit}` };
   const rms = f.rms ?? 0;
   return { value: rms, text: `RMS ${fixed(rms)} ${unit} · peak ${fixed(f.peak ?? 0)} ${unit}` };
 }

@@ -58,5 +58,7 @@ describe('the headline value of a sensor', () => {
     expect(headline(reading('pump-1', 'accel', 'g', { rms: 0.0264, peak: 0.0721, mean: 0 })).text).toBe('RMS 0.026 g · peak 0.072 g');
     expect(headline(reading('pump-1', 'winding-temp', 'degC', { mean: 68.14, rms: 68.14 })).text).toBe('68.1 °C');
     expect(headline(reading('conveyor-1', 'belt-speed', 'm/s', { mean: 1.204 })).text).toBe('1.20 m/s');
+    // An IMU axis at rest: gravity's share, not the high-passed RMS that read 0.0 g.
+    expect(headline(reading('conveyor-1', 'imu-az', 'g', { dc: 0.9987, rms: 0.0031, peak: 0.01 })).text).toBe('mean 0.999 g · RMS 0.0031 g');
   });
 });

@@ -51,7 +51,7 @@ describe('pipeline config', () => {
     expect(vibration!.stages[2]).toEqual({ type: 'highpass', cutoffHz: 2, sections: 1 });
     expect(vibration!.features.envelope?.bearing.balls).toBe(9);
     expect(temperature!.deadband).toEqual({ delta: 0.5, maxIntervalS: 60, feature: 'mean' });
-    expect(temperature!.features).toEqual({ stats: ['mean', 'rms', 'peak', 'crest'], bandsHz: [], peaks: 0 });
+    expect(temperature!.features).toEqual({ stats: ['mean', 'rms', 'peak', 'crest'], bandsHz: [], peaks: 0, dc: false });
     expect(pipelineFor(pipelines, 'temp', { unit: 'degC', rateHz: 1 })).toBe(temperature);
   });
 
