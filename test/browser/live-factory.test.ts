@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../scenarios';
-import { launchChromium } from '../support/chromium';
+import { openPage } from '../support/chromium';
 import { ROOT, spawnCommand, type TwinbedProcess } from '../support/twinbed-process';
 
 const SHOTS = `${ROOT}/test-results/live-factory`;
@@ -43,10 +43,7 @@ describe('npm start: the live factory', () => {
     url = (await demo.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 20_000))[0];
     startupS = (performance.now() - started) / 1000;
     await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(url);
+    ({ browser, page } = await openPage(url, errors));
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium';
+import { openPage } from '../support/chromium';
 import { ROOT, runTwinbed, spawnTwinbed, type TwinbedProcess } from '../support/twinbed-process';
 
 const SHOTS = `${ROOT}/test-results/live-factory`;
@@ -24,10 +24,7 @@ describe('twinbed demo --replay: a finished run on the page, scrubbed', () => {
     page_ = spawnTwinbed(['demo', '--replay', join(dir, 'smoke.db'), '--scenario', 'scenarios/smoke.yaml', '--port', '0'], { cwd: ROOT });
     url = (await page_.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 20_000))[0];
     await mkdir(SHOTS, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(url);
+    ({ browser, page } = await openPage(url, errors));
   });
 
   afterAll(async () => {
