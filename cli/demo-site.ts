@@ -17,6 +17,7 @@ export function siteOf(scenario: Scenario): SiteLayout {
         sensors: Object.entries(t.sensors ?? {})
           .filter(([, spec]) => spec.enabled !== false)
           .map(([name]) => name),
+        ...(scenario.layout[t.id] ? { position: scenario.layout[t.id] } : {}),
       };
     }),
   };

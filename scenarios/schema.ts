@@ -127,6 +127,19 @@ export const ScenarioSchema = z
       .default([])
       .describe('Timed commands to devices: what an operator or a test rig does (switch a load, change a speed), and the way to act on real hardware, where faults cannot be injected. Default none.'),
     expect: z.array(ExpectationSchema).default([]).describe('What must hold at the end of the run. Default none.'),
+    layout: z
+      .record(
+        IdSchema,
+        z
+          .object({
+            x: z.number().finite().describe('Metres east of the hall\'s centre.'),
+            z: z.number().finite().describe('Metres south of the hall\'s centre (towards the viewer).'),
+            rotationDeg: z.number().finite().default(0).describe('Turn about the vertical, degrees. Default 0.'),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe('Where the live page stands machines, by twin id; a twin not named here is laid out in rows and bays. Default: all laid out.'),
     thresholds: ThresholdsSchema,
     target: TargetSchema.optional().describe(
       'Where to run: `kind: embedded` (twinbed\'s own gateway and cloud, the default) or `kind: mqtt` (your broker or gateway, observed from the outside). `--target FILE` overrides it.',
@@ -142,6 +155,7 @@ export const ScenarioSchema = z
     const checkDevice = (device: string | undefined, path: (string | number)[]) => {
       if (device !== undefined && !ids.has(device)) ctx.addIssue({ code: 'custom', path, message: `no twin named "${device}"${didYouMean(device, [...ids], 'twins')}` });
     };
+    for (const device of Object.keys(scenario.layout)) checkDevice(device, ['layout', device]);
     const byId = new Map(scenario.twins.map((t) => [t.id, t]));
     const faultIds = new Set<string>();
     scenario.faults.forEach((fault, i) => {

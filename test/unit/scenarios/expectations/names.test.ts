@@ -112,6 +112,11 @@ describe('load-time name checks: expectations', () => {
   it('refuses a misspelt link in no-loss', () => {
     expect(problems('expect:', '  - { type: no-loss, link: edge->clud }')).toEqual(['11 expect[0].link: unknown link "edge->clud" (did you mean "edge->cloud"?)']);
   });
+
+  it('refuses a misspelt twin in layout:, where the page would silently lay it out elsewhere', () => {
+    expect(problems('layout:', '  pump-1: { x: 4, z: -2 }', '  fan1: { x: 0, z: 3, rotationDeg: 90 }')).toEqual(['12 layout.fan1: no twin named "fan1" (did you mean "fan-1"?)']);
+    expect(parseScenario(yaml(...HEAD, 'layout:', '  pump-1: { x: 4, z: -2 }')).layout).toEqual({ 'pump-1': { x: 4, z: -2, rotationDeg: 0 } });
+  });
 });
 
 describe('load-time name checks: replies and rollouts', () => {
