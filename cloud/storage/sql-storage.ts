@@ -43,12 +43,10 @@ const UPSERT_REGISTRY = upsert('registry', rows.REGISTRY_COLUMNS, ['kind', 'id']
 const UPSERT_SHADOW = upsert('shadows', rows.SHADOW_COLUMNS, ['device']);
 const UPSERT_STATE = upsert('controller_state', ['key', 'value_json'], ['key']);
 
-/** The keyset clause of a page after `cursor`, or nothing for the first page. */
-function after(where: Where, kind: string, cursor: string | undefined, columns: string, shape: readonly ('string' | 'number')[], op = '>'): Where {
-  if (cursor === undefined) return where;
-  const key = decodeCursor(kind, cursor, shape);
-  return where.add(`(${columns}) ${op} (${key.map(() => '?').join(', ')})`, ...key);
-}
+/** A page's sort key: its columns, in order, with the type of each (for checking cursors). */
+type SortKey = readonly (readonly [column: string, type: 'string' | 'number'])[];
+const BY_TIME_SEQ: SortKey = [['ts_ms', 'number'], ['seq', 'number']];
+const BY_TIME_ID: SortKey = [['ts_ms', 'number'], ['id', 'number']];
 
 /**
  * Storage on an SQL database: one set of queries for SQLite and PostgreSQL, over the engine's executor. The
@@ -194,27 +192,42 @@ export class SqlStorage implements Storage {
   }
 
   async #page<T>(table: string, kind: string, query: SeriesPageQuery, map: (row: Row) => T): Promise<Page<T>> {
-    const limit = pageLimit(query.limit);
     const where = new Where().add('device = ?', query.device).add('sensor = ?', query.sensor).add('ts_ms >= ?', query.fromMs).add('ts_ms <= ?', query.toMs);
-    after(where, kind, query.cursor, 'ts_ms, seq', ['number', 'number']);
-    const found = await this.#engine.all(`SELECT * FROM ${table} ${where} ORDER BY ts_ms, seq LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, kind, (r) => [r.ts_ms as number, r.seq as number], map);
+    return this.#keysetPage(table, kind, where, query, BY_TIME_SEQ, map);
+  }
+
+  /**
+   * One page of `table`'s rows matching `where`, in `sortKey` order (descending: newest first), starting strictly
+   * after `query.cursor`: the keyset query behind every paged listing.
+   */
+  async #keysetPage<T>(
+    table: string,
+    kind: string,
+    where: Where,
+    query: { limit?: number | undefined; cursor?: string | undefined },
+    sortKey: SortKey,
+    map: (row: Row) => T,
+    descending = false,
+  ): Promise<Page<T>> {
+    const limit = pageLimit(query.limit);
+    const columns = sortKey.map(([column]) => column);
+    if (query.cursor !== undefined) {
+      const key = decodeCursor(kind, query.cursor, sortKey.map(([, type]) => type));
+      where.add(`(${columns.join(', ')}) ${descending ? '<' : '>'} (${key.map(() => '?').join(', ')})`, ...key);
+    }
+    const order = columns.map((c) => (descending ? `${c} DESC` : c)).join(', ');
+    const found = await this.#engine.all(`SELECT * FROM ${table} ${where} ORDER BY ${order} LIMIT ?`, [...where.params, limit + 1]);
+    return toPage(found, limit, kind, (r) => columns.map((c) => r[c] as string | number), map);
   }
 
   async alertsPage(query: AlertPageQuery = {}): Promise<Page<AlertRecord>> {
-    const limit = pageLimit(query.limit);
     const where = new Where().add('device = ?', query.device).add('ts_ms >= ?', query.fromMs).add('ts_ms <= ?', query.toMs);
-    after(where, 'alerts', query.cursor, 'ts_ms, id', ['number', 'number']);
-    const found = await this.#engine.all(`SELECT * FROM alerts ${where} ORDER BY ts_ms, id LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, 'alerts', (r) => [r.ts_ms as number, r.id as number], rows.toAlertRecord);
+    return this.#keysetPage('alerts', 'alerts', where, query, BY_TIME_ID, rows.toAlertRecord);
   }
 
   async deadLettersPage(query: DeadLetterQuery = {}): Promise<Page<DeadLetterRecord>> {
-    const limit = pageLimit(query.limit);
     const where = new Where().add('stage = ?', query.stage).add('topic = ?', query.topic).add('ts_ms >= ?', query.fromMs).add('ts_ms <= ?', query.toMs);
-    after(where, 'dead-letters', query.cursor, 'ts_ms, id', ['number', 'number']);
-    const found = await this.#engine.all(`SELECT * FROM dead_letters ${where} ORDER BY ts_ms, id LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, 'dead-letters', (r) => [r.ts_ms as number, r.id as number], rows.toDeadLetter);
+    return this.#keysetPage('dead_letters', 'dead-letters', where, query, BY_TIME_ID, rows.toDeadLetter);
   }
 
   async compact(options: CompactOptions): Promise<CompactResult> {
@@ -222,16 +235,13 @@ export class SqlStorage implements Storage {
   }
 
   async rollups(query: RollupQuery): Promise<Page<RollupRecord>> {
-    const limit = pageLimit(query.limit);
     const where = new Where()
       .add('device = ?', query.device)
       .add('sensor = ?', query.sensor)
       .add('resolution = ?', query.resolution)
       .add('bucket_ms >= ?', query.fromMs)
       .add('bucket_ms <= ?', query.toMs);
-    after(where, 'rollups', query.cursor, 'bucket_ms', ['number']);
-    const found = await this.#engine.all(`SELECT * FROM feature_rollups ${where} ORDER BY bucket_ms LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, 'rollups', (r) => [r.bucket_ms as number], (r) => toRollupRecord(toBucket(r)));
+    return this.#keysetPage('feature_rollups', 'rollups', where, query, [['bucket_ms', 'number']], (r) => toRollupRecord(toBucket(r)));
   }
 
   async schemaVersion(): Promise<number> {
@@ -255,16 +265,14 @@ export class SqlStorage implements Storage {
   }
 
   async alertEntries(query: AlertEntryQuery = {}): Promise<Page<AlertEntry>> {
-    const limit = pageLimit(query.limit);
     const where = new Where()
       .add('device = ?', query.device)
       .add('state = ?', query.state)
       .add('rule = ?', query.rule)
       .add('raised_ms >= ?', query.fromMs)
       .add('raised_ms <= ?', query.toMs);
-    after(where, 'alert-entries', query.cursor, 'raised_ms, id', ['number', 'string'], '<');
-    const found = await this.#engine.all(`SELECT * FROM alert_entries ${where} ORDER BY raised_ms DESC, id DESC LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, 'alert-entries', (r) => [r.raised_ms as number, r.id as string], rows.toAlertEntry);
+    // Newest raised first.
+    return this.#keysetPage('alert_entries', 'alert-entries', where, query, [['raised_ms', 'number'], ['id', 'string']], rows.toAlertEntry, true);
   }
 
   // --- AuditStore ---------------------------------------------------------------------------------------
@@ -274,11 +282,8 @@ export class SqlStorage implements Storage {
   }
 
   async auditLog(query: AuditQuery = {}): Promise<Page<AuditEntry>> {
-    const limit = pageLimit(query.limit);
     const where = new Where().add('target = ?', query.target).add('actor = ?', query.actor).add('ts_ms >= ?', query.fromMs).add('ts_ms <= ?', query.toMs);
-    after(where, 'audit', query.cursor, 'ts_ms, id', ['number', 'number']);
-    const found = await this.#engine.all(`SELECT * FROM audit_log ${where} ORDER BY ts_ms, id LIMIT ?`, [...where.params, limit + 1]);
-    return toPage(found, limit, 'audit', (r) => [r.ts_ms as number, r.id as number], rows.toAuditEntry);
+    return this.#keysetPage('audit_log', 'audit', where, query, BY_TIME_ID, rows.toAuditEntry);
   }
 
   // --- RegistryStore ------------------------------------------------------------------------------------
