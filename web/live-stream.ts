@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { AlertRecord, Cloud, FeatureRecord } from '../cloud';
 import type { WindowScore } from '../protocol';
 import { toLiveReading, type LiveAlert, type LiveReading, type LiveSnapshot } from './client/live-reading';
+import { hallState } from './hall-state';
 
 export interface LiveStreamOptions {
   /** Hall updates a second: the latest reading of every device sensor, in one event. Default 4. */
@@ -61,7 +62,7 @@ export class LiveStreams {
       this.#clients.delete(client);
       this.stats.clients = this.#clients.size;
     });
-    void snapshot(this.#cloud).then(
+    void hallState(this.#cloud.storage).then(
       (data) => client.start(data),
       () => client.start({ readings: [], alerts: [] }),
     );
@@ -154,10 +155,3 @@ class LiveClient {
   }
 }
 
-async function snapshot(cloud: Cloud): Promise<LiveSnapshot> {
-  const readings: LiveReading[] = [];
-  for (const device of await cloud.storage.devices()) {
-    for (const record of await cloud.storage.latest(device.device)) readings.push(toLiveReading(record));
-  }
-  return { readings, alerts: await cloud.storage.alerts() };
-}

@@ -1,7 +1,8 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Storage } from '../cloud';
-import { toLiveReading, type LiveAlert, type LiveReading } from './client/live-reading';
+import type { LiveAlert, LiveReading } from './client/live-reading';
+import { hallState } from './hall-state';
 
 /** A finished run's extent and what happened in it, for the replay timeline. */
 export interface ReplayExtent {
@@ -52,12 +53,5 @@ export async function extentOf(storage: Storage): Promise<ReplayExtent> {
 }
 
 export async function stateAt(storage: Storage, atMs: number): Promise<ReplayState> {
-  const readings: LiveReading[] = [];
-  for (const device of await storage.devices()) {
-    for (const sensor of device.sensors) {
-      const [last] = await storage.series({ device: device.device, sensor, toMs: atMs, limit: 1 });
-      if (last) readings.push(toLiveReading(last));
-    }
-  }
-  return { atMs, readings, alerts: await storage.alerts({ toMs: atMs }) };
+  return { atMs, ...(await hallState(storage, atMs)) };
 }
