@@ -22,3 +22,8 @@ export function siteOf(scenario: Scenario): SiteLayout {
     }),
   };
 }
+
+/** The scenario's faults as the page marks and counts them: device, type and onset in event time. */
+export function faultsOf(scenario: Scenario, startMs: number): { device: string; type: string; atMs: number }[] {
+  return scenario.faults.map((f) => ({ device: f.device, type: f.type, atMs: startMs + f.atS * 1000 }));
+}

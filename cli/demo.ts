@@ -3,7 +3,7 @@ import { loadScenario, startStack } from '../scenarios';
 import { ScaledRealClock } from '../sim';
 import { packageRoot, startWebServer } from '../web';
 import { demoControls } from './demo-controls';
-import { siteOf } from './demo-site';
+import { faultsOf, siteOf } from './demo-site';
 import { stderrLogger } from './logger';
 import { onShutdown } from './shutdown';
 
@@ -17,7 +17,7 @@ export async function runDemo(options: { scenario?: string; port: number; host: 
   const logger = stderrLogger();
   // Both links simulated (ideal until changed), so the page's link controls can impair them.
   const stack = await startStack({ scenario, seed: scenario.seed, clock, startMs, endMs: startMs + scenario.durationS * 1000, controlLinks: true, logger });
-  const web = await startWebServer({ cloud: stack.cloud, rules: scenario.rules, site: siteOf(scenario), controls: demoControls(stack.control, startMs), faults: scenario.faults.map((f) => ({ device: f.device, type: f.type, atMs: startMs + f.atS * 1000 })), host: options.host, port: options.port, title: scenario.name });
+  const web = await startWebServer({ cloud: stack.cloud, rules: scenario.rules, site: siteOf(scenario), controls: demoControls(stack.control, startMs), faults: faultsOf(scenario, startMs), host: options.host, port: options.port, title: scenario.name });
   process.stdout.write(`twinbed demo: "${scenario.name}" (${scenario.twins.length} twins, ×${factor}) at ${web.url}\n`);
   onShutdown(async () => {
     await web.close();

@@ -4,7 +4,7 @@ import { ConfigError } from '../protocol';
 import { loadScenario } from '../scenarios';
 import { startBroker, VirtualClock } from '../sim';
 import { startWebServer } from '../web';
-import { siteOf } from './demo-site';
+import { faultsOf, siteOf } from './demo-site';
 import { onShutdown } from './shutdown';
 
 /**
@@ -28,7 +28,7 @@ export async function runReplayPage(options: { replay: string; scenario?: string
     port: options.port,
     title: `${scenario?.name ?? options.replay} (replay)`,
     ...(scenario
-      ? { site: siteOf(scenario), rules: scenario.rules, faults: scenario.faults.map((f) => ({ device: f.device, type: f.type, atMs: startMs + f.atS * 1000 })) }
+      ? { site: siteOf(scenario), rules: scenario.rules, faults: faultsOf(scenario, startMs) }
       : {}),
   });
   process.stdout.write(`twinbed demo: replay of ${options.replay} at ${web.url}\n`);
