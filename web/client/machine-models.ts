@@ -49,16 +49,14 @@ function moving(at: (motion: MachineMotion) => [x: number, y: number, z: number,
 }
 
 /**
- * How finely curved parts are tessellated. A software renderer (SwiftShader, what a headless CI browser has) pays per
- * triangle, so a hall of hundreds of machines, each a few pixels wide, is drawn coarse: 6-sided shafts, 4-sided lamps.
+ * How finely parts are drawn. A software renderer (SwiftShader, what a headless CI browser has) pays per triangle,
+ * so a hall of hundreds of machines, each a few pixels wide, is drawn coarse: no small parts, cylinders as boxes.
  */
 export type Detail = 'fine' | 'coarse';
-let detail: Detail = 'fine';
 
 const box = (w: number, h: number, d: number) => new THREE.BoxGeometry(w, h, d);
-// Coarse, a cylinder is its bounding box: 12 triangles instead of 48 or more.
-const cylinder = (r: number, h: number, segments = 12) => (detail === 'fine' ? new THREE.CylinderGeometry(r, r, h, segments) : new THREE.BoxGeometry(2 * r, h, 2 * r));
-const sphere = (r: number) => (detail === 'fine' ? new THREE.SphereGeometry(r, 8, 6) : new THREE.OctahedronGeometry(r));
+const cylinder = (r: number, h: number, segments = 12) => new THREE.CylinderGeometry(r, r, h, segments);
+const sphere = (r: number) => new THREE.SphereGeometry(r, 8, 6);
 
 /** Motor, coupling and pump casing on a baseplate; the shaft and coupling spin at the shaft's speed. */
 function pump(): Part[] {
@@ -156,15 +154,17 @@ const MODELS: Readonly<Record<MachineKind, () => Part[]>> = { pump, fan, conveyo
 
 /** The parts of a kind's model at a level of detail: coarse leaves out the fine-only parts and keeps parents right. */
 export function modelOf(kind: MachineKind, level: Detail): Part[] {
-  detail = level;
-  try {
-    const parts = MODELS[kind]();
-    if (level === 'fine') return parts;
-    const kept = parts.filter((p) => !p.fineOnly);
-    return kept.map((p) => (p.parent === undefined ? p : { ...p, parent: kept.indexOf(parts[p.parent]!) }));
-  } finally {
-    detail = 'fine';
-  }
+  const parts = MODELS[kind]();
+  if (level === 'fine') return parts;
+  const kept = parts.filter((p) => !p.fineOnly);
+  return kept.map((p) => ({ ...p, geometry: coarse(p.geometry), ...(p.parent === undefined ? {} : { parent: kept.indexOf(parts[p.parent]!) }) }));
+}
+
+/** Coarse, a cylinder is its bounding box: 12 triangles instead of 48 or more. */
+function coarse(geometry: THREE.BufferGeometry): THREE.BufferGeometry {
+  if (!(geometry instanceof THREE.CylinderGeometry)) return geometry;
+  const { radiusTop, height } = geometry.parameters;
+  return new THREE.BoxGeometry(2 * radiusTop, height, 2 * radiusTop);
 }
 
 /** Composes each part's world matrix (base × ancestors × own) into `out`, parent first. */
