@@ -5,15 +5,18 @@ import { MACHINE_KINDS, type MachineKind, type SiteLayout } from '../web';
 export function siteOf(scenario: Scenario): SiteLayout {
   return {
     site: scenario.site,
+    startMs: Date.parse(scenario.startTime),
     machines: scenario.twins.map((twin) => {
-      const t = twin as { id: string; template: string; speedRpm?: number; speedMS?: number; cycleS?: number; sensors?: Record<string, { enabled?: boolean }> };
+      const t = twin as { id: string; template: string; speedRpm?: number; speedMS?: number; cycleS?: number; dwellS?: number; pickM?: [number, number, number]; placeM?: [number, number, number]; liftM?: number; sensors?: Record<string, { enabled?: boolean }> };
       const kind = (MACHINE_KINDS as readonly string[]).includes(t.template) ? (t.template as MachineKind) : 'other';
       return {
         device: t.id,
         kind,
         ...(t.speedRpm !== undefined ? { speedRpm: t.speedRpm } : {}),
         ...(t.speedMS !== undefined ? { beltSpeedMS: t.speedMS } : {}),
-        ...(t.cycleS !== undefined ? { cycleS: t.cycleS } : {}),
+        ...(t.cycleS !== undefined && t.dwellS !== undefined && t.pickM && t.placeM && t.liftM !== undefined
+          ? { arm: { cycleS: t.cycleS, dwellS: t.dwellS, pickM: t.pickM, placeM: t.placeM, liftM: t.liftM } }
+          : {}),
         sensors: Object.entries(t.sensors ?? {})
           .filter(([, spec]) => spec.enabled !== false)
           .map(([name]) => name),

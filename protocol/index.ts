@@ -12,3 +12,4 @@ export { signMessage, encodeSigned, MAC_BYTES, type MacFunction, type SignableMe
 export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, type AlertChange } from './threshold-rules';
 export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';
 export { EnergyIntegrator } from './energy-integrator';
+export { minimumJerk, pickPlaceStage, liftedLine, yawOf, nominalEffectorAt, type MoveProgress, type PickPlaceStage, type PickPlaceTiming, type PickPlacePath } from './pick-place-path';

@@ -1,29 +1,7 @@
+import { liftedLine, minimumJerk, pickPlaceStage, yawOf, type MoveProgress } from '../../protocol';
 import type { Rng } from '../../sim';
 
-/** Position, velocity and acceleration of a normalised move, s(τ) ∈ [0, 1], and its time derivatives. */
-export interface MoveProgress {
-  s: number;
-  /** ds/dt, 1/s. */
-  sDot: number;
-  /** d²s/dt², 1/s². */
-  sDdot: number;
-}
-
-/**
- * Minimum-jerk profile (Flash & Hogan 1985) of a move lasting `durationS`, at `tS` since its start:
- * s = 10τ³ − 15τ⁴ + 6τ⁵ with τ = t/T; zero velocity and acceleration at both ends.
- */
-export function minimumJerk(tS: number, durationS: number, out: MoveProgress): MoveProgress {
-  const tau = Math.min(1, Math.max(0, tS / durationS));
-  const t2 = tau * tau;
-  const t3 = t2 * tau;
-  out.s = t3 * (10 - 15 * tau + 6 * t2);
-  // ṡ = 30τ²(1 − τ)²/T, s̈ = 60τ(1 − τ)(1 − 2τ)/T²
-  const u = 1 - tau;
-  out.sDot = (30 * t2 * u * u) / durationS;
-  out.sDdot = (60 * tau * u * (1 - 2 * tau)) / (durationS * durationS);
-  return out;
-}
+export { minimumJerk, type MoveProgress };
 
 /** Where the effector should be: position (m), velocity (m/s), acceleration (m/s²), yaw about +y (rad) and its rates. */
 export interface EffectorTarget {
@@ -76,19 +54,17 @@ export class PickPlaceCycle {
 
   /** The target at `tS` (non-decreasing across calls), written to `out`. */
   at(tS: number, out: EffectorTarget): EffectorTarget {
-    const { cycleS, dwellS, placeM } = this.#o;
-    const cycle = Math.floor(tS / cycleS);
+    const { cycle, stage, sinceS } = pickPlaceStage(tS, this.#o);
     while (this.#cycle < cycle) {
       this.#cycle++;
       this.#pick = this.#nextPick;
       this.#nextPick = this.#drawPick();
     }
-    const phase = tS - cycle * cycleS;
-    const moveS = this.#moveS;
-    if (phase < dwellS) return this.#hold(this.#pick, false, out);
-    if (phase < dwellS + moveS) return this.#move(this.#pick, placeM, phase - dwellS, true, out);
-    if (phase < 2 * dwellS + moveS) return this.#hold(placeM, true, out);
-    return this.#move(placeM, this.#nextPick, phase - 2 * dwellS - moveS, false, out);
+    const { placeM } = this.#o;
+    if (stage === 'pick-dwell') return this.#hold(this.#pick, false, out);
+    if (stage === 'to-place') return this.#move(this.#pick, placeM, sinceS, true, out);
+    if (stage === 'place-dwell') return this.#hold(placeM, true, out);
+    return this.#move(placeM, this.#nextPick, sinceS, false, out);
   }
 
   #drawPick(): [number, number, number] {
@@ -120,7 +96,7 @@ export class PickPlaceCycle {
     // p(s) = A + s·(B − A) + ŷ·4h·s(1 − s); ṗ = ṡ·p′(s); p̈ = s̈·p′(s) + ṡ²·p″(s), p″ = −8h·ŷ
     for (let i = 0; i < 3; i++) {
       const slope = to[i]! - from[i]! + (i === 1 ? 4 * h * (1 - 2 * s) : 0);
-      out.p[i] = from[i]! + s * (to[i]! - from[i]!) + (i === 1 ? 4 * h * s * (1 - s) : 0);
+      out.p[i] = liftedLine(from, to, s, h, i);
       out.v[i] = sDot * slope;
       out.a[i] = sDdot * slope + (i === 1 ? -8 * h * sDot * sDot : 0);
     }
@@ -141,9 +117,4 @@ export class PickPlaceCycle {
 /** A straight move from `from` to `to` does not go anywhere. */
 function slopeFree(from: readonly number[], to: readonly number[]): boolean {
   return from[0] === to[0] && from[1] === to[1] && from[2] === to[2];
-}
-
-/** Yaw about +y that points the effector's x axis away from the base: ψ = atan2(−z, x) (0 when p is on the base). */
-function yawOf(p: readonly number[]): number {
-  return p[0] === 0 && p[2] === 0 ? 0 : Math.atan2(-p[2]!, p[0]!);
 }

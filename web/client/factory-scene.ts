@@ -4,13 +4,14 @@ import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer
 import { FOOTPRINT, layOut } from './layout';
 import { StaticHall, type StaticMachine } from './static-hall';
 import { modelOf, placeParts, type MachineMotion, type Part, type PartMaterial } from './machine-models';
+import type { PickPlacePath } from '../../protocol/pick-place-path';
+import { armJoints, DEFAULT_ARM_PATH } from './arm-pose';
 import type { MachineKind, SiteLayout, SiteMachine } from './site';
 
-/** How a machine's rates move its parts: shaft speed (rpm), belt speed (m/s), arm cycle time (s). */
+/** How a machine's rates move its parts: shaft speed (rpm), belt speed (m/s). */
 export interface MachineRates {
   rpm: number;
   beltMS: number;
-  cycleS: number;
 }
 
 interface MachineView {
@@ -22,6 +23,9 @@ interface MachineView {
   position: THREE.Vector3;
   motion: MachineMotion;
   rates: MachineRates;
+  /** A robot arm's pick-and-place path, and the event time on it, s since the run began. */
+  arm?: PickPlacePath;
+  armS?: number;
   colour: THREE.Color;
   alert: boolean;
   /** Whether its static lamp was last painted for an alert. */
@@ -71,6 +75,8 @@ export class FactoryScene {
   readonly #canvas: HTMLCanvasElement;
   readonly #kinds = new Map<MachineKind, KindMeshes>();
   readonly #views = new Map<string, MachineView>();
+  /** When the run's event time began, ms since the Unix epoch (0 when the site does not say). */
+  #startMs = 0;
   readonly #raycaster = new THREE.Raycaster();
   #static: StaticHall | undefined;
   readonly #hoverRing: THREE.Mesh;
@@ -144,6 +150,7 @@ export class FactoryScene {
 
   /** Builds the hall: every machine of the site, laid out, with its template's model. Replaces what was there. */
   setSite(site: SiteLayout): void {
+    this.#startMs = site.startMs ?? 0;
     for (const kind of this.#kinds.values()) for (const mesh of kind.meshes) if (mesh) this.#scene.remove(mesh);
     for (const view of this.#views.values()) view.label.removeFromParent();
     if (this.#static) {
@@ -195,8 +202,9 @@ export class FactoryScene {
           index,
           base,
           position,
-          motion: { shaftRad: 0, beltM: 0, cycle: 0 },
-          rates: { rpm: machine.speedRpm ?? 0, beltMS: machine.beltSpeedMS ?? 0, cycleS: machine.cycleS ?? 0 },
+          motion: { shaftRad: 0, beltM: 0, arm: { base: 0, shoulder: 0, elbow: 0 } },
+          rates: { rpm: machine.speedRpm ?? 0, beltMS: machine.beltSpeedMS ?? 0 },
+          ...(kind === 'robot-arm' ? { arm: machine.arm ?? DEFAULT_ARM_PATH, armS: 0 } : {}),
           colour: new THREE.Color(0x6b7f99),
           alert: false,
           lampLit: false,
@@ -205,6 +213,7 @@ export class FactoryScene {
         group.views.push(view);
         this.#showLabel(view);
         this.#views.set(machine.device, view);
+        if (view.arm) armJoints(view.arm, 0, view.motion.arm);
         placeParts(parts, base, view.motion, group.worlds);
         meshes.forEach((mesh, i) => mesh?.setMatrixAt(index, group.worlds[i]!));
         statics.push({
@@ -274,6 +283,16 @@ export class FactoryScene {
   setRates(device: string, rates: Partial<MachineRates>): void {
     const view = this.#views.get(device);
     if (view) Object.assign(view.rates, rates);
+  }
+
+  /**
+   * The hall's event time (ms since the Unix epoch), as the latest readings or the replay's instant tell it. Arms
+   * keep their own time between calls, advanced per frame, and jump only when it is more than 1.5 s off: a reading
+   * trails the plant by its window, and snapping to every one would make the arms stutter.
+   */
+  setEventTime(ms: number): void {
+    const tS = (ms - this.#startMs) / 1000;
+    for (const view of this.#views.values()) if (view.armS !== undefined && Math.abs(view.armS - tS) > 1.5) view.armS = tS;
   }
 
   /** The machine under a point of the canvas (CSS pixels from its top left), if any. */
@@ -350,7 +369,7 @@ export class FactoryScene {
         const { motion, rates } = view;
         motion.shaftRad = (motion.shaftRad + (rates.rpm / 60) * 2 * Math.PI * dt) % (2 * Math.PI);
         motion.beltM += rates.beltMS * dt;
-        if (rates.cycleS > 0) motion.cycle = (motion.cycle + dt / rates.cycleS) % 1;
+        if (view.arm) armJoints(view.arm, (view.armS = (view.armS ?? 0) + dt), motion.arm);
         placeParts(group.parts, view.base, motion, group.worlds);
         group.meshes.forEach((mesh, i) => mesh?.setMatrixAt(view.index, group.worlds[i]!));
         const lampColour = view.alert && blink ? LAMP_ON : view.alert ? LAMP_DIM : LAMP_OFF;
@@ -413,8 +432,8 @@ export class FactoryScene {
 function isMoving(part: Part): boolean {
   const a = new THREE.Matrix4();
   const b = new THREE.Matrix4();
-  part.place(a, { shaftRad: 0, beltM: 0, cycle: 0 });
-  part.place(b, { shaftRad: 1, beltM: 1, cycle: 0.3 });
+  part.place(a, { shaftRad: 0, beltM: 0, arm: { base: 0, shoulder: 0, elbow: 0 } });
+  part.place(b, { shaftRad: 1, beltM: 1, arm: { base: 1, shoulder: 0.3, elbow: 0.5 } });
   return !a.equals(b);
 }
 

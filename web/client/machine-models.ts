@@ -1,4 +1,5 @@
 import * as THREE from 'three';
+import { ARM_LINKS, type ArmJoints } from './arm-pose';
 import type { MachineKind } from './site';
 
 /** What a part is made of; `body` takes the machine's health colour, per instance. */
@@ -10,8 +11,8 @@ export interface MachineMotion {
   shaftRad: number;
   /** How far the belt has run, m (conveyors). */
   beltM: number;
-  /** Position in the pick-and-place cycle, 0–1 (robot arms). */
-  cycle: number;
+  /** Joint angles that put the gripper on the twin's pick-and-place path (robot arms). */
+  arm: ArmJoints;
 }
 
 /**
@@ -115,20 +116,14 @@ function conveyor(): Part[] {
   return parts;
 }
 
-/** Joint angles of the pick-and-place cycle (rad): swing over, reach down, lift, swing back. */
-export function armPose(cycle: number): { base: number; shoulder: number; elbow: number } {
-  const phase = cycle * 2 * Math.PI;
-  return { base: 1.1 * Math.sin(phase), shoulder: -0.35 + 0.3 * Math.sin(2 * phase), elbow: 0.9 - 0.35 * Math.sin(2 * phase) };
-}
-
 /** A six-axis arm reduced to what reads from across a hall: turret, upper arm, forearm and gripper on a pedestal. */
 function robotArm(): Part[] {
   return [
     { geometry: cylinder(0.5, 0.4), material: 'steel', place: fixed(0, 0.2, 0) },
-    { geometry: cylinder(0.34, 0.5), material: 'body', parent: 0, place: moving((m) => [0, 0.45, 0, 0, armPose(m.cycle).base, 0]) },
-    { geometry: box(0.26, 1.3, 0.26).translate(0, 0.65, 0), material: 'body', parent: 1, place: moving((m) => [0, 0.25, 0, 0, 0, armPose(m.cycle).shoulder]) },
-    { geometry: box(0.2, 1.1, 0.2).translate(0, 0.55, 0), material: 'body', parent: 2, place: moving((m) => [0, 1.3, 0, 0, 0, armPose(m.cycle).elbow]) },
-    { geometry: box(0.34, 0.16, 0.3), material: 'dark', parent: 3, place: fixed(0, 1.15, 0), fineOnly: true },
+    { geometry: cylinder(0.34, 0.5), material: 'body', parent: 0, place: moving((m) => [0, 0.45, 0, 0, m.arm.base, 0]) },
+    { geometry: box(0.26, ARM_LINKS.upperM, 0.26).translate(0, ARM_LINKS.upperM / 2, 0), material: 'body', parent: 1, place: moving((m) => [0, ARM_LINKS.shoulderY - 0.65, 0, 0, 0, m.arm.shoulder]) },
+    { geometry: box(0.2, 1.1, 0.2).translate(0, 0.55, 0), material: 'body', parent: 2, place: moving((m) => [0, ARM_LINKS.upperM, 0, 0, 0, m.arm.elbow]) },
+    { geometry: box(0.34, 0.16, 0.3), material: 'dark', parent: 3, place: fixed(0, ARM_LINKS.foreM, 0), fineOnly: true },
     { geometry: sphere(0.12), material: 'lamp', parent: 1, place: fixed(0, 0.35, 0), fineOnly: true },
   ];
 }

@@ -110,6 +110,7 @@ function connect(focus?: string): void {
     received.readings++;
     const readings = JSON.parse((e as MessageEvent<string>).data) as LiveReading[];
     readings.forEach(onReading);
+    if (readings.length > 0) scene.setEventTime(readings.reduce((latestMs, r) => Math.max(latestMs, r.tsMs + r.windowMs), 0));
     for (const device of new Set(readings.map((r) => r.device))) paint(device);
     renderKpis();
   });
@@ -181,6 +182,7 @@ async function startReplay(): Promise<void> {
 async function showAt(atMs: number, fromMs: number): Promise<void> {
   const state = (await (await fetch(`/api/replay/state?at=${atMs}`)).json()) as { readings: LiveReading[]; alerts: LiveAlert[] };
   replayAt = atMs;
+  scene.setEventTime(atMs);
   latest.clear();
   health.reset();
   state.readings.forEach(onReading);

@@ -1,6 +1,8 @@
 // The hall the page draws: which machines stand where, as the scenario describes them. Platform-free: the server
 // builds it from the scenario and the browser lays it out and draws it.
 
+import type { PickPlacePath } from '../../protocol/pick-place-path';
+
 /** The machine models the page draws; a template it has no model for is drawn as a generic cabinet. */
 export const MACHINE_KINDS = ['pump', 'fan', 'conveyor', 'robot-arm', 'environment', 'other'] as const;
 export type MachineKind = (typeof MACHINE_KINDS)[number];
@@ -15,13 +17,15 @@ export interface SiteMachine {
   speedRpm?: number;
   /** Belt speed (conveyors), m/s. */
   beltSpeedMS?: number;
-  /** Pick-and-place cycle (robot arms), s. */
-  cycleS?: number;
+  /** The pick-and-place cell's nominal path (robot arms): the drawn arm follows it at the hall's event time. */
+  arm?: PickPlacePath;
   /** The sensors it publishes. */
   sensors: string[];
 }
 
 export interface SiteLayout {
   site: string;
+  /** When the run's event time began, ms since the Unix epoch: a twin's path is timed from here. */
+  startMs?: number;
   machines: SiteMachine[];
 }
