@@ -6,7 +6,5 @@ export function machineLine(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** The p-th percentile of sorted values, by the rule the gateway and the link histogram report with. */
+export { nearestRankPercentile as percentile } from '../sim';

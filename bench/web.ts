@@ -11,7 +11,7 @@ import { loadScenario } from '../scenarios';
 import { startBroker, VirtualClock } from '../sim';
 import { packageRoot, startWebServer, type SiteLayout } from '../web';
 import { launchChromium } from '../test/support/chromium';
-import { machineLine } from './machine';
+import { machineLine, percentile } from './machine';
 
 export interface WebBenchResult {
   /** Frames a second with the hall streaming at its own pace and a panel open. */
@@ -128,7 +128,7 @@ async function measurePage(page: import('playwright-core').Page, ms: number): Pr
   const sorted = [...r.intervals].sort((a, b) => a - b);
   return {
     fps: round(r.intervals.length / (r.ms / 1000)),
-    p95: round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0),
+    p95: round(sorted.length > 0 ? percentile(sorted, 95) : 0),
     focusPerS: round(r.focus / (r.ms / 1000)),
   };
 }

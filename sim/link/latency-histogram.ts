@@ -1,3 +1,4 @@
+import { percentileRank } from '../percentile';
 /** Values below this land in the zero bucket, ms (1 µs). */
 const RESOLUTION_MS = 0.001;
 /** Linear sub-buckets per power of two: a bucket spans 1/128 of its octave, so its midpoint is within 0.4% of any value in it. */
@@ -59,11 +60,10 @@ export class LatencyHistogram {
    * values ≤ v, to the bucket's resolution. p = 0 gives the exact minimum and p = 100 the exact maximum; NaN when empty.
    */
   percentile(p: number): number {
-    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile needs p in [0, 100], got ${p}`);
+    const rank = percentileRank(p, this.#count);
     if (this.#count === 0) return NaN;
     if (p === 0) return this.#minMs;
     if (p === 100) return this.#maxMs;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.#count));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.#counts[i]!;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../../sim/index';
+import { createRng, nearestRankPercentile as exactPercentile } from '../../../../sim/index';
 import { LatencyHistogram } from '../../../../sim/link/index';
-
-/** The p-th percentile by the same rank rule, from sorted values: the smallest v with ≥ p% of values ≤ v. */
-function exactPercentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
-}
 
 describe('LatencyHistogram', () => {
   it('gives p1 … p99.9 of 100,000 log-normal delays (0.01 ms … 10 s) within 0.4% of the exact order statistics', () => {
