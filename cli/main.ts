@@ -201,7 +201,7 @@ program
   .option('--scenario <file>', 'scenario to show (default: the bundled scenarios/demo.yaml)')
   .addOption(new Option('--port <port>', 'web port; 0 picks a free one').default(8080).argParser(parsePort))
   .option('--host <host>', 'web interface to listen on', '127.0.0.1')
-  .option('--replay <store>', 'instead of a live stack, scrub through a finished run\'s store (`twinbed run --store FILE`); --scenario draws its hall and marks its faults')
+  .option('--replay <file>', 'instead of a live stack, scrub through a finished run\'s store (`twinbed run --store FILE`) or an MCAP recording (`run --record`, `record`), told apart by their first bytes; --scenario draws its hall and marks its faults (default: the scenario a recording carries)')
   .action(async (options: { scenario?: string; port: number; host: string; replay?: string }) => {
     if (options.replay) await runReplayPage({ ...options, replay: options.replay });
     else await runDemo(options);

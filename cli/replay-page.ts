@@ -1,41 +1,44 @@
-import { existsSync } from 'node:fs';
 import { Cloud, SqliteStorage } from '../cloud';
-import { ConfigError } from '../protocol';
-import { loadScenario } from '../scenarios';
 import { startBroker, VirtualClock } from '../sim';
 import { startWebServer } from '../web';
 import { faultsOf, siteOf } from './demo-site';
+import { openReplaySource } from './replay-source';
 import { onShutdown } from './shutdown';
 
 /**
- * `twinbed demo --replay FILE`: a finished run's store (`twinbed run --store FILE`) on the live page, with a timeline
- * to scrub instead of a stream. With `--scenario`, the hall is the scenario's and its faults are marked.
+ * `twinbed demo --replay FILE`: a finished run's store (`twinbed run --store FILE`), or an MCAP recording made into
+ * one, on the live page, with a timeline to scrub instead of a stream. The hall is `--scenario`'s, else the
+ * recording's own scenario; with one, its faults are marked.
  */
 export async function runReplayPage(options: { replay: string; scenario?: string; port: number; host: string }): Promise<void> {
-  if (!existsSync(options.replay)) {
-    throw new ConfigError(options.replay, [{ path: '', message: `no such store; write one with \`twinbed run SCENARIO --store ${options.replay}\`` }]);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const source = await openReplaySource(options.replay, options.scenario, say);
+  const { scenario } = source;
+  const storage = new SqliteStorage(source.store);
+  const stops: (() => Promise<void>)[] = [() => storage.close(), () => source.remove()];
+  const stop = async () => {
+    for (const step of stops.splice(0)) await step();
+  };
+  try {
+    const broker = await startBroker();
+    stops.unshift(() => broker.close());
+    const startMs = scenario ? Date.parse(scenario.startTime) : 0;
+    // Nothing arrives in a replay; the cloud serves the store's API.
+    const cloud = await Cloud.start({ brokerUrl: broker.url, storage, clock: new VirtualClock(startMs) });
+    stops.unshift(() => cloud.stop());
+    const web = await startWebServer({
+      cloud,
+      replay: true,
+      host: options.host,
+      port: options.port,
+      title: `${scenario?.name ?? options.replay} (replay)`,
+      ...(scenario ? { site: siteOf(scenario), rules: scenario.rules, faults: faultsOf(scenario, startMs) } : {}),
+    });
+    stops.unshift(() => web.close());
+    say(`twinbed demo: replay of ${options.replay} at ${web.url}`);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  const scenario = options.scenario ? await loadScenario(options.scenario) : undefined;
-  const storage = new SqliteStorage(options.replay);
-  const broker = await startBroker();
-  const startMs = scenario ? Date.parse(scenario.startTime) : 0;
-  // Nothing arrives in a replay; the cloud serves the store's API.
-  const cloud = await Cloud.start({ brokerUrl: broker.url, storage, clock: new VirtualClock(startMs) });
-  const web = await startWebServer({
-    cloud,
-    replay: true,
-    host: options.host,
-    port: options.port,
-    title: `${scenario?.name ?? options.replay} (replay)`,
-    ...(scenario
-      ? { site: siteOf(scenario), rules: scenario.rules, faults: faultsOf(scenario, startMs) }
-      : {}),
-  });
-  process.stdout.write(`twinbed demo: replay of ${options.replay} at ${web.url}\n`);
-  onShutdown(async () => {
-    await web.close();
-    await cloud.stop();
-    await storage.close();
-    await broker.close();
-  });
+  onShutdown(stop);
 }

@@ -13,3 +13,4 @@ export { judgeRecording, replayRecording, selectChannels, type ReplayOptions, ty
 export { topicGlobMatcher } from './topic-glob';
 export { recordLive, type LiveRecordingOptions } from './live-recording';
 export { importCsv, type CsvImportOptions, type CsvImportResult } from './csv-import';
+export { storeFromRecording, type RecordingStore, type RecordingStoreOptions } from './recording-store';

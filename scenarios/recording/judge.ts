@@ -33,6 +33,8 @@ export interface ReplayOptions {
   settleTimeoutMs?: number;
   /** Record the replay too (what the target did with it). */
   record?: RecordOptions;
+  /** SQLite file for the embedded cloud's store, kept after the replay (as `twinbed run --store`). Default: in memory. */
+  store?: string;
 }
 
 /** What a replay was, for the command's summary: the recording, the scenario it ran under, what went out. */
@@ -83,6 +85,7 @@ async function replay(file: string, options: ReplayOptions, judge: boolean, onIn
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.settleTimeoutMs !== undefined ? { settleTimeoutMs: options.settleTimeoutMs } : {}),
       ...(options.record ? { record: options.record } : {}),
+      ...(options.store ? { store: options.store } : {}),
       devices: async ({ setting, target, startMs, endMs, external, logger }) => {
         const live = external.map((d) => d.id);
         // A bound device's recorded messages stay out, its ground truth too: that labels the recorded twin, not the hardware.
@@ -124,7 +127,7 @@ export function selectChannels(recording: Recording, topics: readonly string[] |
 }
 
 /** The scenario stored in a run's recording, validated as when it ran; its model paths from the folder it was in. */
-function recordedScenario(recording: Recording): { scenario: Scenario; source?: string; file?: string } | undefined {
+export function recordedScenario(recording: Recording): { scenario: Scenario; source?: string; file?: string } | undefined {
   const stored = recording.scenario();
   if (!stored) return undefined;
   const where = `${recording.file} (scenario${stored.file ? ` ${stored.file}` : ''})`;
