@@ -41,7 +41,7 @@ export default defineConfig(
     },
   },
 
-  // STYLE.md §8: output goes through reporters and the logger; only the edges own the terminal and the exit code.
+  // CONTRIBUTING.md#output-and-exit-codes: output goes through reporters and the logger; only the edges own the terminal and the exit code.
   {
     rules: {
       'no-console': 'error',

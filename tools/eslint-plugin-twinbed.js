@@ -1,4 +1,4 @@
-// Local ESLint plugin: keeps the layer architecture (STYLE.md §1–2) visible and enforced in the code.
+// Local ESLint plugin: keeps the layer architecture (CONTRIBUTING.md#layers-and-the-import-direction) visible and enforced in the code.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario, runScenario, type LoadedTarget, type RunResult, type Scenario } from '../../../scenarios';
 
-// The contract every target implementation keeps (STYLE.md §3): the same scenario, judged by the same assertions,
+// The contract every target implementation keeps (CONTRIBUTING.md#conformance-suites): the same scenario, judged by the same assertions,
 // whether twinbed's own stack is the system under test or a gateway it only reaches over MQTT.
 
 /** A system under test, started for one run: the target a run aims at, and how to take it down. */

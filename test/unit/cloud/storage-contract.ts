@@ -1,4 +1,4 @@
-// The Storage contract (STYLE.md §3): every implementation of cloud/storage/storage.ts runs this suite.
+// The Storage contract (CONTRIBUTING.md#conformance-suites): every implementation of cloud/storage/storage.ts runs this suite.
 //   storageContract('SqliteStorage in memory', async () => new SqliteStorage(':memory:'));
 //   storageContract('SqliteStorage on a file', { create, sameDatabase, legacy, sql });
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
