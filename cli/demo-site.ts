@@ -1,3 +1,4 @@
+import { bearingOrders, type BearingGeometry } from '../protocol';
 import type { Scenario } from '../scenarios';
 import { MACHINE_KINDS, type MachineKind, type SiteLayout } from '../web';
 
@@ -7,7 +8,7 @@ export function siteOf(scenario: Scenario): SiteLayout {
     site: scenario.site,
     startMs: Date.parse(scenario.startTime),
     machines: scenario.twins.map((twin) => {
-      const t = twin as { id: string; template: string; speedRpm?: number; speedMS?: number; cycleS?: number; dwellS?: number; pickM?: [number, number, number]; placeM?: [number, number, number]; liftM?: number; sensors?: Record<string, { enabled?: boolean }> };
+      const t = twin as { id: string; template: string; speedRpm?: number; speedMS?: number; cycleS?: number; dwellS?: number; pickM?: [number, number, number]; placeM?: [number, number, number]; liftM?: number; sensors?: Record<string, { enabled?: boolean }>; bearing?: BearingGeometry; resonance?: { naturalHz: number } };
       const kind = (MACHINE_KINDS as readonly string[]).includes(t.template) ? (t.template as MachineKind) : 'other';
       return {
         device: t.id,
@@ -21,6 +22,8 @@ export function siteOf(scenario: Scenario): SiteLayout {
           .filter(([, spec]) => spec.enabled !== false)
           .map(([name]) => name),
         ...(scenario.layout[t.id] ? { position: scenario.layout[t.id] } : {}),
+        ...(t.bearing ? { bearingOrders: bearingOrders(t.bearing) } : {}),
+        ...(t.resonance ? { resonanceHz: t.resonance.naturalHz } : {}),
       };
     }),
   };

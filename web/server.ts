@@ -10,6 +10,7 @@ import type { SiteLayout } from './client/site';
 import { controlRoutes, type DemoControls } from './demo-controls';
 import { LiveStreams, type LiveStreamOptions, type LiveStreamStats } from './live-stream';
 import { replayRoutes } from './replay-routes';
+import { spectrumRoutes } from './spectrum-routes';
 
 export interface WebServerOptions {
   cloud: Cloud;
@@ -57,6 +58,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   app.get('/api/live/stats', (_req, res) => void res.json(live.stats));
   if (options.controls) app.use(controlRoutes(options.controls));
   if (options.replay) app.use(replayRoutes(cloud.storage));
+  // Raw data is asked of a gateway only on a live stack: a replay has no gateway to answer.
+  app.use(spectrumRoutes(cloud, { site: options.site, requestRaw: options.controls !== undefined && options.replay !== true }));
   app.get('/app.js', (_req, res) => res.sendFile(bundle));
   app.get('/app.js.map', (_req, res) => res.sendFile(`${bundle}.map`));
   app.get('/app.css', (_req, res) => res.sendFile(join(root, 'dist', 'web', 'app.css')));

@@ -100,6 +100,11 @@ describe('npm start: the live factory', () => {
     // Live readings append to the open chart.
     const before = await points();
     await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(before);
+    // The latest spectrum and envelope spectrum: the server asks pump-1's gateway for raw data, and both charts fill.
+    const spectrumPoints = (chart: string) => page.evaluate((c) => Number(document.querySelector(`#panel .spectra .${c} .uplot`)?.getAttribute('data-points') ?? 0), chart);
+    await expect.poll(() => spectrumPoints('spectrum-chart'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => spectrumPoints('envelope-chart'), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await panel.locator('.spectrum-status').getAttribute('data-state')).toBe('ready');
     await page.screenshot({ path: `${SHOTS}/panel.png` });
     await panel.locator('.close').click();
     await expect.poll(() => page.locator('#panel').isHidden()).toBe(true);

@@ -3,6 +3,7 @@ import type { HealthBook } from './health';
 import { LiveChart } from './live-chart';
 import type { LiveReading, PageConfig } from './live-reading';
 import type { SiteMachine } from './site';
+import { SpectrumView } from './spectrum-view';
 
 /** Fault types the demo offers per machine kind (what the twins take as a `fault` step). */
 export const FAULTS_BY_KIND: Readonly<Record<string, readonly string[]>> = {
@@ -38,6 +39,7 @@ export class MachinePanel {
   #machine: SiteMachine | undefined;
   #charts: ChartBinding[] = [];
   #scoreChart: LiveChart | undefined;
+  #spectra: SpectrumView | undefined;
   readonly #onClose: () => void;
   readonly #onFault: (device: string, atMs: number) => void;
   readonly #energyKWh: (device: string) => number | undefined;
@@ -71,6 +73,7 @@ export class MachinePanel {
       <header><h2></h2><span class="kind"></span><span class="health"></span><button class="close" title="Close">×</button></header>
       <section class="values"></section>
       <section class="charts"></section>
+      <section class="spectra" hidden></section>
       <section class="faults" hidden><h3>Inject a fault</h3><div class="row"><select class="fault-type"></select>
         <label>severity <input class="fault-severity" type="range" min="0.1" max="1" step="0.1" value="0.8"></label>
         <button class="inject">Inject</button></div><div class="outcome"></div></section>
@@ -92,6 +95,8 @@ export class MachinePanel {
     this.#scoreChart?.destroy();
     this.#charts = [];
     this.#scoreChart = undefined;
+    this.#spectra?.stop();
+    this.#spectra = undefined;
     this.#machine = undefined;
     this.#root.hidden = true;
     this.#root.innerHTML = '';
@@ -178,6 +183,7 @@ export class MachinePanel {
       const thresholds = this.#config.rules.filter((r) => r.metric === 'rms' && (!r.device || r.device === machine.device) && (!r.sensor || r.sensor === sensor)).map((r) => r.above);
       const chart = this.#chart(`${sensor} (g)`, [{ label: 'rms', colour: COLOURS[0]! }, { label: 'peak', colour: COLOURS[1]! }], thresholds);
       this.#charts.push({ chart, sensor, pick: (r) => [r.features.rms ?? null, r.features.peak ?? null] });
+      this.#spectra = new SpectrumView(this.#root.querySelector<HTMLElement>('.spectra')!, { device: machine.device, sensor, orders: machine.bearingOrders, atMs: toMs });
     }
     for (const [i, sensor] of slow.entries()) {
       const chart = this.#chart(`${sensor}${units.get(sensor) ? ` (${unitLabel(units.get(sensor)!)})` : ''}`, [{ label: 'mean', colour: COLOURS[(i + 2) % COLOURS.length]! }], []);

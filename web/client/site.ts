@@ -1,6 +1,6 @@
 // The hall the page draws: which machines stand where, as the scenario describes them. Platform-free: the server
 // builds it from the scenario and the browser lays it out and draws it.
-
+import type { BearingOrders } from '../../protocol/bearing-orders';
 import type { PickPlacePath } from '../../protocol/pick-place-path';
 
 /** The machine models the page draws; a template it has no model for is drawn as a generic cabinet. */
@@ -21,6 +21,10 @@ export interface SiteMachine {
   arm?: PickPlacePath;
   /** The sensors it publishes. */
   sensors: string[];
+  /** Bearing defect frequencies as multiples of shaft speed (pumps, fans): the spectrum panel marks them. */
+  bearingOrders?: BearingOrders;
+  /** Housing resonance that bearing impacts ring, Hz (pumps, fans): the centre of the envelope's demodulation band. */
+  resonanceHz?: number;
 }
 
 export interface SiteLayout {
