@@ -59,7 +59,7 @@ async function twinSamplesPerSec(): Promise<number> {
 }
 
 /** Splits the factory across one worker per core, heaviest machines first (accelerometers dominate). */
-async function factoryHour(): Promise<{ wallS: number; cpuS: number; workers: number; samples: number }> {
+export async function factoryHour(seconds = HOUR_S): Promise<{ wallS: number; cpuS: number; workers: number; samples: number }> {
   const scenario = await loadScenario(FACTORY);
   const workers = Math.max(1, availableParallelism());
   const cost = (t: (typeof scenario.twins)[number]) => (t.template === 'pump' || t.template === 'fan' ? 100 : t.template === 'robot-arm' ? 6 : 2);
@@ -74,7 +74,7 @@ async function factoryHour(): Promise<{ wallS: number; cpuS: number; workers: nu
     shares.map(
       (share) =>
         new Promise<{ samples: number; ms: number }>((resolve, reject) => {
-          const worker = new Worker(new URL('./factory-worker.mjs', import.meta.url), { workerData: { file: FACTORY, devices: share.devices, seconds: HOUR_S } });
+          const worker = new Worker(new URL('./factory-worker.mjs', import.meta.url), { workerData: { file: FACTORY, devices: share.devices, seconds } });
           worker.once('message', resolve);
           worker.once('error', reject);
         }),

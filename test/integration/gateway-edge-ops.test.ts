@@ -159,14 +159,19 @@ describe('gateway operations at the edge', () => {
       await closeOnce(cloud)();
       for (let seq = 20; seq < 32; seq++) await publish('pump-1', 'accel', seq, 0.05);
       expect(await waitUntil(() => gateway.counters().received === 45 && gateway.pending().inbox === 0 && gateway.pending().outbox === 12, 10_000)).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      metric = await scrape(gateway.metricsUrl!);
+      // The oldest queued row ages on the gateway's clock: scrape until the gauge shows 50 ms of it.
+      const oldestAgeS = () => metric('twinbed_gateway_queue_oldest_age_seconds', { priority: 'features', ...labels }) ?? 0;
+      expect(
+        await waitUntil(async () => {
+          metric = await scrape(gateway.metricsUrl!);
+          return oldestAgeS() >= 0.05;
+        }, 10_000),
+      ).toBe(true);
       expect(metric('twinbed_gateway_bytes_in_total', { device: 'pump-1', sensor: 'accel', ...labels })).toBe(sent.get('pump-1/accel'));
       expect(metric('twinbed_gateway_queue_depth', { priority: 'features', ...labels })).toBe(12);
       expect(metric('twinbed_gateway_queue_depth', { priority: 'events', ...labels })).toBe(0);
       const queuedBytes = metric('twinbed_gateway_queue_bytes', { priority: 'features', ...labels })!;
       expect(queuedBytes).toBeGreaterThan(12 * 50);
-      expect(metric('twinbed_gateway_queue_oldest_age_seconds', { priority: 'features', ...labels })).toBeGreaterThanOrEqual(0.05);
       const bytesOutBefore = metric('twinbed_gateway_bytes_out_total', { kind: 'features', ...labels })!;
 
       // Uplink back on the same port: the queue drains, and bytes out grows by exactly what was queued.

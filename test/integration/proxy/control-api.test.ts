@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker } from '../../../sim/index';
 import { startControlApi, type ProxyView } from '../../../sim/proxy/index';
-import { cleanupList, collect, mqttClient, pause, proxyTo, until } from './support';
+import { cleanupList, collect, mqttClient, proxyTo, until } from './support';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
@@ -45,9 +45,9 @@ describe('the proxy control API', () => {
     expect(set.status).toBe(200);
     expect((set.body as unknown as ProxyView).impairment).toMatchObject({ up: { loss: 1 }, down: { loss: 0 } });
     for (let i = 0; i < 5; i++) publisher.publish('api/t', `lost-${i}`, { qos: 0 });
+    // Dropped when judged, so never sent later: the message after DELETE, on the same topic from the same client, is
+    // the first the subscriber gets.
     await until(() => proxy.counters().up.dropped.loss === 5, 'five drops');
-    await pause(100);
-    expect(seen).toEqual([]);
 
     const one = (await call('GET', '/proxies/edge-uplink')).body as unknown as ProxyView;
     expect(one.counters.up).toMatchObject({ publishes: 5, dropped: { loss: 5 }, forwarded: 0 });
@@ -58,8 +58,8 @@ describe('the proxy control API', () => {
     expect(cleared.status).toBe(200);
     expect((cleared.body as unknown as ProxyView).impairment.up.loss).toBe(0);
     publisher.publish('api/t', 'through', { qos: 0 });
-    await until(() => seen.length === 1, 'the message after DELETE');
-    expect(seen[0]!.text).toBe('through');
+    await until(() => seen.some((m) => m.text === 'through'), 'the message after DELETE');
+    expect(seen.map((m) => m.text)).toEqual(['through']);
   });
 
   it('answers 400 naming every wrong field, and leaves the impairment as it was', async () => {

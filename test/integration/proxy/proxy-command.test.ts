@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runProxy } from '../../../cli/proxy';
 import { ConfigError } from '../../../protocol';
 import { startBroker } from '../../../sim/index';
-import { spawnTwinbed } from '../../support/twinbed-process';
-import { cleanupList, collect, mqttClient, pause, until } from './support';
+import { spawnTwinbed, waitUntil } from '../../support/twinbed-process';
+import { cleanupList, collect, mqttClient, until } from './support';
 
 // The real `twinbed proxy` command in a process of its own: logs on stdout, SIGTERM to stop.
 
@@ -48,15 +48,13 @@ describe('twinbed proxy', () => {
     const set = await fetch(`${ready.apiUrl}/proxies/mqtt/impairment`, { method: 'POST', body: JSON.stringify({ direction: 'up', loss: 1 }) });
     expect(set.status).toBe(200);
     publisher.publish('cli/t', 'lost', { qos: 0 });
-    let dropped = 0;
-    for (let polls = 0; dropped === 0 && polls < 250; polls++) {
-      const view = (await (await fetch(`${ready.apiUrl}/proxies/mqtt`)).json()) as { counters: { up: { dropped: { loss: number } } } };
-      dropped = view.counters.up.dropped.loss;
-      await pause(20);
-    }
-    expect(dropped).toBe(1);
-    await pause(100);
-    expect(seen.map((m) => m.text)).toEqual(['through']);
+    const dropped = async () => ((await (await fetch(`${ready.apiUrl}/proxies/mqtt`)).json()) as { counters: { up: { dropped: { loss: number } } } }).counters.up.dropped.loss;
+    expect(await waitUntil(async () => (await dropped()) === 1, 5_000)).toBe(true);
+    // Dropped when judged, so never sent later: with the loss lifted, the next message on the topic is the next one in.
+    expect((await fetch(`${ready.apiUrl}/proxies/mqtt/impairment`, { method: 'DELETE' })).status).toBe(200);
+    publisher.publish('cli/t', 'after', { qos: 0 });
+    await until(() => seen.some((m) => m.text === 'after'), 'a message through the proxy process after the loss was lifted');
+    expect(seen.map((m) => m.text)).toEqual(['through', 'after']);
     expect(proc.stdout()).toMatch(/"msg":"impairment set over the control API"/);
 
     expect(await proc.stop()).toBe(0);

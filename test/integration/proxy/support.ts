@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { connectMqtt, createRng, ScaledRealClock, type ConnectOptions, type MqttClient } from '../../../sim/index';
+import { connectMqtt, createRng, ScaledRealClock, type Clock, type ConnectOptions, type MqttClient } from '../../../sim/index';
 import { LinkModel, type LinkImpairmentInput } from '../../../sim/link/index';
 import { startMqttProxy, type MqttProxy } from '../../../sim/proxy/index';
 
@@ -15,8 +15,8 @@ export function cleanupList(): { add(cleanup: () => Promise<unknown> | unknown):
   };
 }
 
-/** A proxy in front of `upstreamPort`, in real time, with its own seeded link models. */
-export async function proxyTo(upstreamPort: number, impairments: { up?: LinkImpairmentInput; down?: LinkImpairmentInput; name?: string } = {}): Promise<MqttProxy> {
+/** A proxy in front of `upstreamPort`, with its own seeded link models; in real time unless given a clock. */
+export async function proxyTo(upstreamPort: number, impairments: { up?: LinkImpairmentInput; down?: LinkImpairmentInput; name?: string; clock?: Clock } = {}): Promise<MqttProxy> {
   return startMqttProxy({
     name: impairments.name,
     upstream: { host: '127.0.0.1', port: upstreamPort },
@@ -24,7 +24,7 @@ export async function proxyTo(upstreamPort: number, impairments: { up?: LinkImpa
       up: new LinkModel('up', impairments.up ?? {}, createRng('proxy-test/up')),
       down: new LinkModel('down', impairments.down ?? {}, createRng('proxy-test/down')),
     },
-    clock: new ScaledRealClock(),
+    clock: impairments.clock ?? new ScaledRealClock(),
   });
 }
 
@@ -76,17 +76,12 @@ export async function waitForListener(port: number, timeoutMs = 10_000): Promise
   }
 }
 
-/** Collects messages on `topic`: payload text and arrival time (performance.now()). */
-export async function collect(client: MqttClient, topic: string, qos: 0 | 1 = 0): Promise<Array<{ text: string; atMs: number; dup: boolean }>> {
-  const seen: Array<{ text: string; atMs: number; dup: boolean }> = [];
+/** Collects messages on `topic`, in arrival order: payload text and the DUP flag. */
+export async function collect(client: MqttClient, topic: string, qos: 0 | 1 = 0): Promise<Array<{ text: string; dup: boolean }>> {
+  const seen: Array<{ text: string; dup: boolean }> = [];
   client.on('message', (t, payload, packet) => {
-    if (t === topic) seen.push({ text: payload.toString(), atMs: performance.now(), dup: packet.dup });
+    if (t === topic) seen.push({ text: payload.toString(), dup: packet.dup });
   });
   await client.subscribeAsync(topic, { qos });
   return seen;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

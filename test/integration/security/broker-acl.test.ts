@@ -119,8 +119,8 @@ describe('device-side broker with the security policy', () => {
 
     await edge.publishAsync(topics.cmd(SITE, 'pump-b'), bytes(command('pump-b', 'for-b')), { qos: 1 });
     await edge.publishAsync(topics.cmd(SITE, 'pump-a'), bytes(command('pump-a', 'for-a')), { qos: 1 });
-    await waitFor(() => got.length > 0, "A's command");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // for-b was routed before its PUBACK, so before for-a was sent: had A been given it, it would have come first.
+    await waitFor(() => got.some((c) => c.id === 'for-a'), "A's command");
     expect(got.map((c) => c.id)).toEqual(['for-a']);
   });
 });

@@ -97,15 +97,35 @@ describe('ScaledRealClock timers (fake timers)', () => {
 });
 
 describe('ScaledRealClock on real timers', () => {
-  it('at factor 50 fires a 500 ms simulated delay after roughly 10 ms of wall time', async () => {
+  /** Reads the wall clock around the construction of a ×50 clock that reads it too, so its anchor lies between. */
+  const bracketedClock = () => {
+    const beforeMs = monotonicWallMs();
     const clock = new ScaledRealClock({ factor: 50, startMs: T0 });
-    const wallStart = performance.now();
-    const { nowMs, wallElapsedMs } = await new Promise<{ nowMs: number; wallElapsedMs: number }>((resolve) => {
-      clock.schedule(T0 + 500, (nowMs) => resolve({ nowMs, wallElapsedMs: performance.now() - wallStart }));
+    return { clock, beforeMs, afterMs: monotonicWallMs() };
+  };
+
+  it('at factor 50 runs a timer 500 ms of simulated time ahead no earlier than that, and hands it the clock\'s reading', async () => {
+    const { clock, beforeMs } = bracketedClock();
+    const { nowMs, wallMs } = await new Promise<{ nowMs: number; wallMs: number }>((resolve) => {
+      clock.schedule(T0 + 500, (nowMs) => resolve({ nowMs, wallMs: monotonicWallMs() }));
     });
-    expect(wallElapsedMs).toBeGreaterThan(5);
-    expect(wallElapsedMs).toBeLessThan(250);
-    // The simulated time handed over is the scaled wall time elapsed, whatever the scheduler's jitter.
-    expect(Math.abs(nowMs - (T0 + 50 * wallElapsedMs))).toBeLessThan(50);
+    // Never early, though JavaScript timers round their delays: it re-checks the clock before running the callback.
+    expect(nowMs).toBeGreaterThanOrEqual(T0 + 500);
+    // So at least 500 / 50 = 10 ms of wall time went by since the clock was made.
+    expect(wallMs - beforeMs).toBeGreaterThanOrEqual(10);
+    // And what it was handed is the clock's own reading at that moment: startMs + 50 × the wall time since.
+    expect(nowMs).toBeLessThanOrEqual(T0 + 50 * (wallMs - beforeMs));
+    expect(nowMs).toBeLessThanOrEqual(clock.now());
+  });
+
+  it('hands a timer that runs late the simulated time it runs at, not the time it was due', async () => {
+    const { clock, afterMs } = bracketedClock();
+    const fired = new Promise<number>((resolve) => clock.schedule(T0 + 500, resolve));
+    // Hold the thread for 40 ms of wall time (2,000 ms simulated): the timer cannot run before the hold ends.
+    let heldUntilMs = monotonicWallMs();
+    while (heldUntilMs - afterMs < 40) heldUntilMs = monotonicWallMs();
+    const nowMs = await fired;
+    expect(nowMs).toBeGreaterThanOrEqual(T0 + 50 * (heldUntilMs - afterMs));
+    expect(nowMs).toBeGreaterThanOrEqual(T0 + 2_000);
   });
 });

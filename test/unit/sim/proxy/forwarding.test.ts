@@ -128,8 +128,8 @@ describe('the proxy forwards MQTT byte for byte', () => {
     const { socket } = await rawClient(proxy.port);
     await writeInPieces(socket, Buffer.concat([connect, smallPublish, subscribe, bigPublish, pingreq, smallPublish, disconnect]), [connect.length + 2]);
     const expected = Buffer.concat([connect, subscribe, pingreq, disconnect]);
-    await until(() => total(upstream.received[0]) >= expected.length, 'the control packets upstream');
-    await pause(50);
+    // Once the proxy has read all 7 packets it has judged every PUBLISH, and what it passed on precedes the DISCONNECT.
+    await until(() => proxy.counters().up.packets === 7 && total(upstream.received[0]) >= expected.length, 'the 7 packets read and the control packets upstream');
     expect(Buffer.concat(upstream.received[0]!).toString('base64')).toBe(expected.toString('base64'));
     const counters = proxy.counters();
     expect(counters.up.publishes).toBe(3);
@@ -145,9 +145,10 @@ describe('the proxy forwards MQTT byte for byte', () => {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.write(smallPublish);
     await closed;
-    await pause(50);
-    expect(total(upstream.received[0])).toBe(0);
+    // The reset came from judging that first packet, before anything was written on: it was read, not forwarded.
     expect(proxy.counters().connections.reset).toBe(1);
+    expect(proxy.counters().up).toMatchObject({ packets: 1, bytes: smallPublish.length, publishes: 0, forwarded: 0 });
+    expect(total(upstream.received[0])).toBe(0);
   });
 
   it('resets a client that sends bytes which cannot be MQTT', async () => {

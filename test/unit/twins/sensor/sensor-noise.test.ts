@@ -22,12 +22,21 @@ describe('SensorChannel white noise', () => {
     expect(Math.abs(rms(values) / (noiseDensity * Math.sqrt(rateHz / 2)) - 1)).toBeLessThan(0.02);
   });
 
-  it('gives the 150 µg/√Hz accelerometer an RMS of 16.97 mg over its 12.8 kHz band', () => {
-    const { values } = record(sensorChannel({ rateHz: 25_600, blockSamples: 1024, model: { noiseDensity: 150e-6 } }), 100);
-    expect(150e-6 * Math.sqrt(12_800)).toBeCloseTo(0.016970563, 8);
-    expect(rms(values)).toBeGreaterThan(0.0167);
-    expect(rms(values)).toBeLessThan(0.0172);
-    expect(Math.abs(mean(values))).toBeLessThan(0.0002);
+  // The RMS of N independent N(0, σ²) samples has a relative standard error of 1/√(2N), and their mean one of σ/√N;
+  // each bound sits at 4 standard errors, so a seed passes with probability 1 − 6·10⁻⁵ while a model off by 1.8 % in
+  // σ (or by √2, had it used fs instead of fs/2 as the bandwidth) fails.
+  it.each([
+    { name: 'a 150 µg/√Hz accelerometer at 25.6 kHz (16.97 mg)', rateHz: 25_600, blockSamples: 1024, blocks: 100, noiseDensity: 150e-6, seed: 'noise-rms/accel' },
+    { name: 'a 0.002 (rad/s)/√Hz gyro at 100 Hz (14.1 mrad/s)', rateHz: 100, blockSamples: 10, blocks: 10_240, noiseDensity: 0.002, seed: 'noise-rms/gyro' },
+  ])('gives $name an RMS of density·√(fs/2) within 4 standard errors over 102,400 samples, about zero', ({ rateHz, blockSamples, blocks, noiseDensity, seed }) => {
+    const { values } = record(sensorChannel({ rateHz, blockSamples, model: { noiseDensity }, seed }), blocks);
+    const n = values.length;
+    expect(n).toBe(102_400);
+    // White noise of one-sided density N over the band 0 … fs/2.
+    const bandwidthHz = rateHz / 2;
+    const sigma = noiseDensity * Math.sqrt(bandwidthHz);
+    expect(Math.abs(rms(values) / sigma - 1)).toBeLessThan(4 / Math.sqrt(2 * n));
+    expect(Math.abs(mean(values))).toBeLessThan((4 * sigma) / Math.sqrt(n));
   });
 });
 
