@@ -6,9 +6,15 @@ import { IdSchema } from './topics';
 /** Event time in milliseconds since the Unix epoch, as carried in the message (never the receiver's clock). */
 const EventTimeMs = z.number().finite();
 
+/**
+ * Largest float32. A sample is a float32 reading whether it travels packed or as a plain number, so the window
+ * features computed from it (sums of squares and fourth powers) stay finite: a sample of 1e300 made RMS Infinity.
+ */
+const F32_MAX = 3.4028234663852886e38;
+
 /** Sample values: a plain number array (readable JSON) or a packed Float32 block (4 bytes a sample). */
 export const SampleValuesSchema = z.union([
-  z.array(z.number().finite()),
+  z.array(z.number().min(-F32_MAX).max(F32_MAX)),
   z.custom<Float32Array>((value) => value instanceof Float32Array && allFinite(value), 'expected a number array or a packed Float32 block of finite numbers'),
 ]);
 
@@ -21,6 +27,50 @@ function allFinite(values: Float32Array): boolean {
   return true;
 }
 
+/**
+ * Command args and reply results: JSON values only (strings, finite numbers, booleans, null, arrays, plain objects).
+ * CBOR can carry what JSON cannot (BigInt, Date, Map, undefined, NaN, typed arrays); a message holding one could not
+ * be passed on or stored as JSON, so every decoded message re-encodes in either codec.
+ */
+const JsonRecordSchema = z.custom<Record<string, unknown>>(
+  isJsonRecord,
+  'expected JSON values only: strings, finite numbers, booleans, null, arrays and objects (no NaN, Infinity, BigInt, dates, maps or byte strings)',
+);
+
+/** Walks the value with a stack, not recursion: a hostile payload may nest deeper than the call stack. */
+function isJsonRecord(value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item === 'number') {
+      if (item - item !== 0) return false; // NaN and ±Infinity
+      continue;
+    }
+    const container = Array.isArray(item) || isPlainObject(item);
+    // A shared or cyclic reference (CBOR tags 28/29) is not JSON either.
+    if (!container || seen.has(item)) return false;
+    seen.add(item);
+    if (Array.isArray(item)) for (let i = 0; i < item.length; i++) stack.push(item[i]); // a hole reads as undefined: refused
+    else for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
+  }
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Slowest sample rate, Hz: one sample in about 11.6 days. A window's length is samples / rate, which a rate of 5e-324
+ * Hz made Infinity.
+ */
+export const MIN_RATE_HZ = 1e-6;
+
 export const TelemetryV1Schema = z
   .object({
     type: z.literal('telemetry'),
@@ -31,8 +81,8 @@ export const TelemetryV1Schema = z
     seq: z.number().int().nonnegative(),
     /** Event time of the first sample, ms since the Unix epoch. */
     tsMs: EventTimeMs,
-    /** Sample rate in Hz; sample i was taken at tsMs + 1000·i/rateHz. */
-    rateHz: z.number().positive().finite(),
+    /** Sample rate in Hz, at least MIN_RATE_HZ; sample i was taken at tsMs + 1000·i/rateHz. */
+    rateHz: z.number().min(MIN_RATE_HZ).finite(),
     /** Unit of the values, e.g. `g`, `degC`. */
     unit: z.string().min(1).max(16),
     values: SampleValuesSchema,
@@ -124,7 +174,7 @@ export const CommandV1Schema = z
     tsMs: EventTimeMs,
     id: z.string().min(1),
     action: z.string().min(1),
-    args: z.record(z.string(), z.unknown()).optional(),
+    args: JsonRecordSchema.optional(),
   })
   .strict();
 
@@ -144,7 +194,7 @@ export const ReplyV1Schema = z
     code: z.string().min(1).optional(),
     error: z.string().min(1).optional(),
     /** What the command produced or why it was refused (checks, model status, streams…), by action. */
-    result: z.record(z.string(), z.unknown()).optional(),
+    result: JsonRecordSchema.optional(),
   })
   .strict();
 
@@ -211,7 +261,7 @@ export const RawBlockV1Schema = z
     sensor: IdSchema,
     seq: z.number().int().nonnegative(),
     tsMs: EventTimeMs,
-    rateHz: z.number().positive().finite(),
+    rateHz: z.number().min(MIN_RATE_HZ).finite(),
     unit: z.string().min(1).max(16),
     /** Number of samples in `data` once decoded. */
     samples: z.number().int().positive(),

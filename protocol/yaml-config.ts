@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors';
 import { expandEnv, type EnvProblem } from './env-expand';
@@ -23,8 +23,16 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
       doc.errors.map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, path: '', message: `YAML syntax: ${firstLine(e.message)}` })),
     );
   }
-  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-  let data: unknown = doc.toJS();
+  // An empty document has no node to point at: its problems (required fields missing) are on line 1.
+  const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // Aliases resolve here: one whose anchor is not set before it, or so many that they expand without bound.
+    const alias = troublesomeAlias(doc);
+    throw new ConfigError(file, [{ line: lineAt(alias?.offset), path: formatFieldPath(alias?.path ?? []), message: `YAML: ${firstLine((error as Error).message)}` }]);
+  }
   if (options.env) {
     const problems: EnvProblem[] = [];
     data = expandEnv(data, options.env, problems);
@@ -66,6 +74,36 @@ export function configErrorAt(text: string, file: string, issues: readonly { pat
       return { ...(offset === undefined ? {} : { line: lineCounter.linePos(offset).line }), path: formatFieldPath(issue.path), message: issue.message };
     }),
   );
+}
+
+/** The first alias with no anchor before it, else the first alias: where toJS() failed. */
+function troublesomeAlias(doc: Document): { offset: number | undefined; path: (string | number)[] } | undefined {
+  let first: { offset: number | undefined; path: (string | number)[] } | undefined;
+  let unresolved: typeof first;
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const found = { offset: node.range?.[0], path: pathTo([...ancestors, node]) };
+      first ??= found;
+      if (node.resolve(doc) === undefined) {
+        unresolved = found;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first;
+}
+
+/** The field path of the last node in a chain of ancestors (map keys and sequence indices). */
+function pathTo(chain: readonly unknown[]): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isPair(parent) && parent.value === child) path.push(String(isScalar(parent.key) ? parent.key.value : parent.key));
+    else if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
+  }
+  return path;
 }
 
 function firstLine(text: string): string {

@@ -4,7 +4,11 @@ import { TwinbedError } from '../protocol';
 type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
 type AuthorizeSubscribe = NonNullable<AedesOptions['authorizeSubscribe']>;
 
-/** aedes' own `authorizePublish` default refuses these topics; passing a hook replaces the default, so it is kept here. */
+/**
+ * aedes' own `authorizePublish` default refuses these topics; passing a hook replaces the default, so it is kept here,
+ * ahead of any hook: a client publishing broker statistics is refused whatever the caller's policy (MQTT 3.1.1
+ * §4.7.2: topics that start with `$` are the server's).
+ */
 const SYS_PREFIX = '$SYS/';
 
 /**
@@ -19,8 +23,9 @@ export function topicRules(user: Pick<AedesOptions, 'authorizePublish' | 'author
     authorizePublish(client, packet, done) {
       // [MQTT-1.5.3-2] a string holding U+0000 closes the connection (aedes closes on a refused PUBLISH)
       if (packet.topic.includes('\u0000')) return done(nullCharacter('Topic Name'));
+      if (packet.topic.startsWith(SYS_PREFIX)) return done(new Error(`${SYS_PREFIX} topic is reserved`));
       if (user.authorizePublish) return user.authorizePublish(client, packet, done);
-      done(packet.topic.startsWith(SYS_PREFIX) ? new Error(`${SYS_PREFIX} topic is reserved`) : null);
+      done(null);
     },
     authorizeSubscribe(client, subscription, done) {
       // [MQTT-1.5.3-2] likewise for a Topic Filter (aedes closes on a SUBSCRIBE refused with an error)

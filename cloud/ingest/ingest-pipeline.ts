@@ -23,6 +23,11 @@ export interface IngestCounters {
   received: number;
   /** Status and reply messages taken from the broker: control, not data, so not in `received`. */
   controlReceived: number;
+  /**
+   * Messages taken and set aside as not news, each logged with its reason: the cloud's own alerts and dead letters
+   * coming back, and dead letters too malformed to store. received + controlReceived + ignored = messages taken.
+   */
+  ignored: number;
   /** Feature windows stored (first copy of each key). */
   stored: number;
   /** Windows and raw blocks whose key was already stored. */
@@ -65,7 +70,7 @@ interface Pending {
  */
 export class IngestPipeline {
   readonly #o: IngestPipelineOptions;
-  readonly counters: IngestCounters = { received: 0, controlReceived: 0, stored: 0, duplicatesDropped: 0, deadLettered: 0, rawStored: 0, edgeEvents: 0, commits: 0, commitRetries: 0 };
+  readonly counters: IngestCounters = { received: 0, controlReceived: 0, ignored: 0, stored: 0, duplicatesDropped: 0, deadLettered: 0, rawStored: 0, edgeEvents: 0, commits: 0, commitRetries: 0 };
   #pending: Pending = { items: [], tickets: [] };
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -84,6 +89,10 @@ export class IngestPipeline {
     const routed = routeMessage(topic, payload, this.#o.clock.now());
     if (routed.kind === 'status' || routed.kind === 'reply') this.counters.controlReceived++;
     else if (routed.kind !== 'ignored') this.counters.received++;
+    else {
+      this.counters.ignored++;
+      this.#o.logger.debug({ topic, reason: routed.reason }, 'ignored a message');
+    }
     this.#pending.items.push(routed);
     if (ticket) this.#pending.tickets.push(ticket);
     this.#running ??= this.#drain();
