@@ -67,7 +67,7 @@ export const GatewayConfigSchema = z
       .optional()
       .describe('HTTP batch ingestion (POST /v1/ingest, Basic auth as the device). Default: off.'),
     pipelines: PipelinesSchema.default([]).describe(
-      'Preprocessing per sensor: stages, windows, features, deadband, raw uplink. Default: vibration (unit g) → 1 s windows with full features and raw around events; slow sensors → a record per block.',
+      'Preprocessing per sensor: stages, windows, features, deadband, byte budget, raw uplink. Default: vibration (unit g) → 1 s windows with full features and raw around events; slow sensors (≤ 10 Hz) → a record per two blocks; the rest → a record per block; none sends more feature bytes than its readings brought in.',
     ),
     ...EdgeRulesShape,
     store: StoreConfigSchema.prefault({}).describe('Offline-first store-and-forward (SQLite). Default: in memory (nothing survives a restart).'),

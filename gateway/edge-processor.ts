@@ -35,7 +35,12 @@ export interface LocalCommand {
 export interface Processed extends HandOver {
   result: IngestResult;
   commands: LocalCommand[];
+  /** The stream the payload belongs to, once it decoded. */
+  stream?: { device: string; sensor: string };
 }
+
+/** A model score as long as CBOR can make one: the bound on the bytes a scored record adds. */
+const LONGEST_SCORE = { version: 'v'.repeat(128), score: Math.PI, threshold: Math.PI } as const;
 
 export interface EdgeProcessorOptions {
   site: string;
@@ -139,7 +144,8 @@ export class EdgeProcessor {
     if (!stream) {
       const config = pipelineFor(this.#o.pipelines, telemetry.sensor, telemetry);
       const raw = config.rawUplink;
-      const pipeline = new SensorPipeline(config, { device: telemetry.device, sensor: telemetry.sensor });
+      const scored = this.#o.anomaly?.sensors.includes(telemetry.sensor) ?? false;
+      const pipeline = new SensorPipeline(config, { device: telemetry.device, sensor: telemetry.sensor }, { uplink: { recordBytes: (record) => this.#recordBytes(record, scored) } });
       stream = {
         order: new Resequencer<Arrival>(this.#o.reorderHoldMs ?? 2000, () => restartGapBlocks(pipeline.windowBlocks)),
         pipeline,
@@ -150,7 +156,7 @@ export class EdgeProcessor {
       };
       this.#streams.set(key, stream);
     }
-    const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [] };
+    const processed: Processed = { result: { accepted: true }, enqueue: [], release: [], commands: [], stream: { device: telemetry.device, sensor: telemetry.sensor } };
     const arrival: Arrival = { seq: telemetry.seq, tsMs: telemetry.tsMs, telemetry, topic, payload, qos: qos === 0 ? 0 : 1, inboxId };
     const { ready, gaveUp, refused } = stream.order.push(arrival);
     if (refused) {
@@ -170,7 +176,7 @@ export class EdgeProcessor {
   /** One block, in seq order, through its stream's pipeline and raw uplink. */
   async #feed(stream: Stream, block: Arrival, into: Processed): Promise<void> {
     if (block.inboxId !== undefined) stream.held.set(block.seq, block.inboxId);
-    for (const output of stream.pipeline.push(block.telemetry)) await this.#handle(stream, output, block.qos, into, block.topic, block.payload);
+    for (const output of stream.pipeline.push(block.telemetry, block.payload.length)) await this.#handle(stream, output, block.qos, into, block.topic, block.payload);
     this.#rawAfter(stream, block.telemetry, into);
   }
 
@@ -208,24 +214,44 @@ export class EdgeProcessor {
       stream.held.delete(seq);
       into.release.push(id);
     }
-    if (output.kind === 'suppressed') return;
     if (output.kind === 'rejected') {
       // A block the pipeline refuses (out of range, wrong unit) is dead-lettered with the reason; a late copy is not news.
       if (output.code !== 'late') into.enqueue.push(this.#deadLetter(topic, payload, output.reason));
       if (output.code !== 'late') into.result = { accepted: false, reason: output.reason };
       return;
     }
+    // Held windows going up on their own: each was judged when it closed.
+    if (output.kind === 'span') {
+      for (const record of output.uplink) into.enqueue.push(this.#record(this.#stamp(record, undefined), qos));
+      return;
+    }
+    // Every window is judged, whether it goes up now, with others, or later: local rules and the model see them all.
     const detectedWallMs = this.#o.wallMs();
     const verdict = await this.#score(output.message);
     const window = this.#stamp(output.message, verdict);
-    into.enqueue.push({
+    // A record merging several windows carries no score: the model scored the windows, not the merge.
+    const records = output.kind === 'features' ? [window] : output.kind === 'report' ? output.uplink.map((r) => (r === output.message ? window : this.#stamp(r, undefined))) : [];
+    for (const record of records) into.enqueue.push(this.#record(record, qos));
+    this.#judge(stream, window, verdict, detectedWallMs, into);
+  }
+
+  #record(window: FeaturesV2, qos: 0 | 1): OutboxInput {
+    return {
       priority: PRIORITY.features,
       topic: topics.features(this.#o.site, window.device, window.sensor),
       payload: encodeMessage(window, 'cbor'),
       qos,
       key: { device: window.device, sensor: window.sensor, seq: window.seq },
-    });
-    this.#judge(stream, window, verdict, detectedWallMs, into);
+    };
+  }
+
+  /**
+   * Bytes of `window`'s record on the wire, at most: stamped as it will be, with the longest score a scored sensor's
+   * record can carry (its version at the schema's 128 characters, score and threshold as 9-byte floats).
+   */
+  #recordBytes(window: FeaturesV1, scored: boolean): number {
+    const record: FeaturesV2 = { ...this.#stamp(window, undefined), ...(scored ? { model: LONGEST_SCORE } : {}) };
+    return encodeMessage(record, 'cbor').length;
   }
 
   /** The anomaly model on one window of a sensor it scores; undefined when it did not run (no model, a failure logged). */

@@ -36,6 +36,7 @@ import {
 } from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
 import { DurableStore, Forwarder, InboxPump, PRIORITY, type OutboxRow } from './store';
+import { StreamByteCounts, type StreamBytes } from './stream-bytes';
 import { linkUplink } from './uplink-link';
 
 export interface GatewayOptions {
@@ -114,6 +115,7 @@ export class Gateway {
   #security: GatewaySecurity | undefined;
   readonly #counters: GatewayCounters = zeroGatewayCounters();
   readonly #metrics: GatewayMetrics;
+  readonly #streamBytes = new StreamByteCounts();
   /** Wall time from the window that raised an event to the device's broker acknowledging the command, ms. */
   readonly #actionLatency = new LatencyHistogram();
   #broker: EmbeddedBroker | undefined;
@@ -192,6 +194,14 @@ export class Gateway {
   /** Detection-to-command latency of local actions, wall ms (p50, p99, …). */
   actionLatency(): ReturnType<LatencyHistogram['summary']> {
     return this.#actionLatency.summary();
+  }
+
+  /**
+   * Per (device, sensor): payload bytes received and feature-record bytes acknowledged upstream. With the default
+   * pipelines (and any declaring `neverInflate`) bytesUp never exceeds bytesIn, but for the held windows a drain sends.
+   */
+  streamBytes(): StreamBytes[] {
+    return this.#streamBytes.list();
   }
 
   /** Bandwidth: payload bytes in from devices and acknowledged upstream, and their ratio. */
@@ -410,6 +420,7 @@ export class Gateway {
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
     this.#metrics.bytesIn(where.device, where.sensor, payload.length);
+    this.#streamBytes.addIn(where.device, where.sensor, payload.length);
     // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
     this.#store!.acceptInbox({ device: where.device, sensor: where.sensor, seq: null, topic, payload, qos });
     this.#pump?.notify();
@@ -423,6 +434,10 @@ export class Gateway {
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
     const processed = this.#afterProcessing(await this.#processor!.process(payload, route, qos));
+    if (processed.stream) {
+      this.#metrics.bytesIn(processed.stream.device, processed.stream.sensor, payload.length);
+      this.#streamBytes.addIn(processed.stream.device, processed.stream.sensor, payload.length);
+    }
     this.#store!.enqueue(processed.enqueue);
     return processed.result;
   }
@@ -476,6 +491,11 @@ export class Gateway {
     this.#counters.uplinkAcked++;
     this.#counters.bytesOut += row.bytes;
     if (row.priority === PRIORITY.raw) this.#counters.rawBytesOut += row.bytes;
+    const where = parseTopic(row.topic);
+    if (where?.kind === 'features') {
+      this.#streamBytes.addUp(where.device, where.sensor, row.bytes);
+      this.#metrics.bytesUp(where.device, where.sensor, row.bytes);
+    }
     this.#metrics.bytesOut(row.priority === PRIORITY.events ? 'events' : row.priority === PRIORITY.raw ? 'raw' : 'features', row.bytes);
   }
 

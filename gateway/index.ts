@@ -5,6 +5,7 @@ export type { DeviceAuthenticator, Ingest, IngestRoute, IngestResult } from './d
 export { jsonBatch } from './http-ingest';
 export * from './security';
 export * from './store';
+export type { StreamBytes } from './stream-bytes';
 export { GatewayMetrics, startMetricsServer, MetricsConfigSchema, type MetricsConfig, type MetricsServer } from './metrics';
 export * from './model';
 export {

@@ -53,6 +53,7 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #bytesIn: Counter<'device' | 'sensor'>;
   readonly #bytesOut: Counter<'kind'>;
+  readonly #bytesUp: Counter<'device' | 'sensor'>;
   readonly #inference: Histogram;
   readonly #deadLettered: Counter;
   #queue: (() => QueueSnapshot) | undefined;
@@ -68,6 +69,12 @@ export class GatewayMetrics {
       registers,
     });
     this.#bytesOut = new Counter({ name: 'twinbed_gateway_bytes_out_total', help: 'Payload bytes queued upstream, by kind.', labelNames: ['kind'], registers });
+    this.#bytesUp = new Counter({
+      name: 'twinbed_gateway_bytes_up_total',
+      help: 'Feature record bytes acknowledged upstream, per device and sensor (events and raw blocks are in bytes_out by kind).',
+      labelNames: ['device', 'sensor'],
+      registers,
+    });
     this.#inference = new Histogram({
       name: 'twinbed_gateway_inference_seconds',
       help: 'Time to run the anomaly model on one feature window, seconds.',
@@ -146,6 +153,11 @@ export class GatewayMetrics {
 
   bytesIn(device: string, sensor: string, bytes: number): void {
     this.#bytesIn.inc({ device, sensor }, bytes);
+  }
+
+  /** Feature record bytes of one stream acknowledged upstream: with bytesIn, whether the edge reduces that stream. */
+  bytesUp(device: string, sensor: string, bytes: number): void {
+    this.#bytesUp.inc({ device, sensor }, bytes);
   }
 
   bytesOut(kind: BytesOutKind, bytes: number): void {

@@ -23,6 +23,7 @@ export const VIBRATION_PIPELINE: PipelineConfigInput = {
     peaks: 3,
   },
   rawUplink: { mode: 'around-events', preS: 2, postS: 2, encoding: 'delta-f32-gzip' },
+  neverInflate: true,
 };
 
 /**
@@ -36,14 +37,19 @@ export const MOTION_PIPELINE: PipelineConfigInput = { ...VIBRATION_PIPELINE, fea
 export const MOTION_MAX_RATE_HZ = 1000;
 
 /**
- * Slow sensors (≤ 10 Hz): one record per block. A deadband is available but not the default: every reading of a
- * slow sensor costs a few bytes, and a suppressed one never reaches the cloud, so exactly-once accounting of the
- * readings a gateway acknowledged would no longer add up unless a site chose that trade-off explicitly.
+ * Slow sensors (≤ 10 Hz): windows of two blocks. A slow sensor's block is a handful of samples, and a features
+ * record costs more bytes than one block (≈ 185 B of CBOR against 136 B for the environment twin's block of six
+ * samples, 186 B against 145 B for an RTD's ten) but less than two, so a record per block inflated the stream and a
+ * record per two blocks reduces it. The window closes with its second block, as a vibration window does with its
+ * last, so nothing waits longer than that, and `neverInflate` holds any window whose record its blocks cannot pay for
+ * (smaller blocks, a window cut short by a gap). Report by exception (`deadband`) saves far more on quiet sensors, but
+ * holds readings at the edge until news, a heartbeat or a drain: a site declares it where that trade-off suits it.
  */
 export const SLOW_PIPELINE: PipelineConfigInput = {
   sensors: ['*'],
-  window: { blocks: 1, function: 'rect' },
+  window: { blocks: 2, function: 'rect' },
   features: { stats: ['mean', 'rms', 'peak', 'crest'] },
+  neverInflate: true,
 };
 
 /** Every block becomes one features record (rms, peak, crest): what the gateway did before pipelines existed. */
@@ -53,18 +59,21 @@ export const PER_BLOCK_PIPELINE: PipelineConfigInput = {
   features: { stats: ['rms', 'peak', 'crest'] },
 };
 
+// PER_BLOCK_PIPELINE stays what it says for whoever declares it; as a default it never inflates either.
 const resolved = {
   vibration: PipelineSchema.parse(VIBRATION_PIPELINE),
   motion: PipelineSchema.parse(MOTION_PIPELINE),
   slow: PipelineSchema.parse(SLOW_PIPELINE),
-  perBlock: PipelineSchema.parse(PER_BLOCK_PIPELINE),
+  perBlock: PipelineSchema.parse({ ...PER_BLOCK_PIPELINE, neverInflate: true }),
 };
 
 /**
  * The pipeline for a sensor the gateway config does not name, chosen from its first block: unit `g` → the
- * vibration pipeline (the motion one at IMU rates, ≤ 1 kHz); rate ≤ 10 Hz → the slow pipeline; anything else → one record per block. The vibration
- * default needs whole seconds of blocks before it reports (a 4-sample block at 1 kHz makes 250-block windows), so
- * a setup that wants a record per block declares `window: { blocks: 1 }` (or `PER_BLOCK_PIPELINE`) for its sensors.
+ * vibration pipeline (the motion one at IMU rates, ≤ 1 kHz); rate ≤ 10 Hz → the slow pipeline (two blocks a window);
+ * anything else → one record per block. Every default sets `neverInflate`: no stream sends more record
+ * bytes than its readings brought in. The vibration default needs whole seconds of blocks before it reports (a
+ * 4-sample block at 1 kHz makes 250-block windows), so a setup that wants a record per block declares
+ * `window: { blocks: 1 }` (or `PER_BLOCK_PIPELINE`) for its sensors.
  */
 export function defaultPipelineFor(stream: { unit: string; rateHz: number }): PipelineConfig {
   if (stream.unit === 'g') return stream.rateHz <= MOTION_MAX_RATE_HZ ? resolved.motion : resolved.vibration;

@@ -20,13 +20,14 @@ export {
   type PipelineConfig,
   type PipelineConfigInput,
 } from './pipeline-config';
-export { SensorPipeline, restartGapBlocks, type PipelineOutput, type PipelineTarget } from './sensor-pipeline';
+export { SensorPipeline, restartGapBlocks, type PipelineOutput, type PipelineTarget, type SensorPipelineOptions } from './sensor-pipeline';
+export { UplinkPolicy, type UplinkPolicyOptions } from './uplink-policy';
 export { Resequencer, type Sequenced, type Resequenced } from './resequencer';
 export { defaultPipelineFor, pipelineFor, VIBRATION_PIPELINE, SLOW_PIPELINE, PER_BLOCK_PIPELINE, SLOW_SENSOR_MAX_RATE_HZ } from './default-pipelines';
 export { StageChain, type RejectCode, type ChainResult, type Rejection } from './stage-chain';
 export { BlockWindows, type ClosedWindow, type HeldBlock } from './block-windows';
 export { WindowAnalyzer, bandFeatureName } from './window-analyzer';
-export { Deadband } from './deadband';
+export { Deadband, type DeadbandReason } from './deadband';
 export { encodeRawBlock, decodeRawBlock, type GzipCodec, type RawEncoding } from './raw-codec';
 export { nodeGzip } from './raw-gzip-node';
 export { RawRing } from './raw-ring';

@@ -131,8 +131,15 @@ export const FeaturesConfigSchema = z
 
 export const DeadbandSchema = z
   .object({
-    delta: z.number().nonnegative().finite().describe('Report when `feature` moved by at least this much (in the unit) since the last report.'),
-    maxIntervalS: z.number().positive().finite().default(60).describe('Report anyway when this many seconds of event time passed since the last report. Default 60.'),
+    delta: z.number().nonnegative().finite().describe('Send a window when `feature` moved by at least this much (in the unit) since the last record sent.'),
+    maxIntervalS: z
+      .number()
+      .positive()
+      .finite()
+      .default(60)
+      .describe(
+        'Heartbeat, s of event time: held windows go up, merged into one record, once they span this long, so silence stays detectable (give a cloud absent rule on this sensor a timeoutS above twice this). Default 60.',
+      ),
     feature: z.enum(STAT_NAMES).default('mean').describe('Statistic the deadband watches; it is always reported. Default mean.'),
   })
   .strict();
@@ -160,10 +167,22 @@ export const PipelineSchema = z
       'How blocks group into feature windows: whole blocks, window s holding seqs s … s + blocks − 1 with s a multiple of the hop, so a window is keyed by the seq of its first block present and `blocks` counts the blocks present. Default 1 s, no overlap, Hann.',
     ),
     features: FeaturesConfigSchema.prefault({}).describe('What each window reports.'),
-    deadband: DeadbandSchema.optional().describe('Report by exception, for slow signals such as temperatures. Default: off (every window is reported).'),
+    deadband: DeadbandSchema.optional().describe(
+      'Report by exception, for slow signals such as temperatures: a window whose `feature` stayed within `delta` of the last record sent is held, and goes up with the next record (on its own just before a window that moved, merged into one on the heartbeat), so every reading still reaches the cloud once; until then (or a drain) it waits at the edge. Local rules and the anomaly model judge every window all the same. Default: off (every window is sent).',
+    ),
+    neverInflate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Never send more feature bytes upstream than the stream\'s readings brought in: a window the payload bytes received since the last record cannot pay for is held and goes up merged with the next one (events and raw blocks, sent on demand, are not counted). A drain (shutdown, end of a run) still sends what is held. Default false for a declared pipeline; the default pipelines set it.',
+      ),
     rawUplink: RawUplinkSchema.optional().describe('Raw block uplink around events. Default: off.'),
   })
-  .strict();
+  .strict()
+  .refine((p) => (p.deadband === undefined && !p.neverInflate) || p.window.overlap === 0, {
+    message: 'deadband and neverInflate merge whole windows into one record: they need windows that do not overlap (overlap: 0)',
+    path: ['window', 'overlap'],
+  });
 
 export const PipelinesSchema = z.array(PipelineSchema).describe('Per-sensor preprocessing pipelines; the first whose `sensors` names the sensor applies.');
 

@@ -1,9 +1,9 @@
 import type { FeaturesV1, TelemetryV1 } from '../../protocol';
-import { BlockWindows, type ClosedWindow } from './block-windows';
-import { Deadband } from './deadband';
+import { BlockWindows, type ClosedWindow, type HeldBlock } from './block-windows';
 import { DspError } from './errors';
 import type { PipelineConfig } from './pipeline-config';
 import { StageChain, type RejectCode } from './stage-chain';
+import { UplinkPolicy } from './uplink-policy';
 import { WindowAnalyzer } from './window-analyzer';
 
 /** A seq this far behind the last one is a restarted device, not a late block (see SensorPipeline). */
@@ -16,13 +16,23 @@ export function restartGapBlocks(windowBlocks: number | undefined): number {
 
 /**
  * What a pushed block (or a flush) produced. `blockSeqs`: the blocks the output is about. `releaseSeqs`: the
- * blocks no open window needs any more, which the gateway may drop from its durable inbox (the same as blockSeqs
- * unless windows overlap, when a block is released with the last window that includes it).
+ * blocks no open window or held record needs any more, which the gateway may drop from its durable inbox (the same
+ * as blockSeqs unless windows overlap, when a block is released with the last window that includes it, or windows
+ * are held, when blocks are released with the record that carries them).
+ *
+ * A closed window (`message`, to judge) comes out as:
+ * - `features`: it goes up as it is;
+ * - `report`: it goes up with the windows held before it: `uplink` is the records to send, in order (the held
+ *   windows' record then the window, or one record merging them);
+ * - `held`: it waits to go up with a later record (report by exception, or bytes not yet earned).
+ * `span`: held windows going up with no window of their own (a drain). Without an uplink policy (see
+ * SensorPipelineOptions) every window is `features`.
  */
 export type PipelineOutput =
   | { kind: 'features'; message: FeaturesV1; blockSeqs: number[]; releaseSeqs: number[] }
-  | { kind: 'report'; message: FeaturesV1; blockSeqs: number[]; releaseSeqs: number[] }
-  | { kind: 'suppressed'; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'report'; message: FeaturesV1; uplink: FeaturesV1[]; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'held'; message: FeaturesV1; blockSeqs: number[]; releaseSeqs: number[] }
+  | { kind: 'span'; uplink: FeaturesV1[]; blockSeqs: number[]; releaseSeqs: number[] }
   | { kind: 'rejected'; code: RejectCode; reason: string; blockSeqs: number[]; releaseSeqs: number[] };
 
 export interface PipelineTarget {
@@ -30,11 +40,21 @@ export interface PipelineTarget {
   sensor: string;
 }
 
+export interface SensorPipelineOptions {
+  /**
+   * The pipeline decides what goes up (the gateway): its deadband holds windows that are not news, and with
+   * `neverInflate` and `recordBytes` (bytes of a record on the wire, at most) it never sends more record bytes than
+   * the payload bytes pushed with the blocks. Default: none, every window comes out as `features` (an analysis).
+   */
+  uplink?: { recordBytes?: (record: FeaturesV1) => number };
+}
+
 /**
  * The preprocessing pipeline of one (device, sensor) stream: stages on each block's samples (filter state runs on
  * from block to block), blocks grouped into windows aligned to seq multiples (see BlockWindows), features per
- * window, optionally a deadband. Synchronous and allocation-light: buffers are reused and grow only when a larger
- * block arrives.
+ * window and, in the gateway, which windows go up when (see UplinkPolicy: report by exception, the byte budget).
+ * Synchronous and allocation-light: buffers are reused and grow only when a larger block arrives (held windows
+ * excepted, which keep a copy of their samples until they go up).
  *
  * Stream events:
  * - a block with seq ≤ the last accepted one is rejected (`late`), unless it is seq 0 or more than
@@ -49,7 +69,7 @@ export class SensorPipeline {
   readonly device: string;
   readonly sensor: string;
   readonly #analyzer: WindowAnalyzer;
-  readonly #deadband: Deadband | undefined;
+  readonly #policy: UplinkPolicy | undefined;
   #chain: StageChain | undefined;
   #chainError: string | undefined;
   #windows: BlockWindows | undefined;
@@ -58,12 +78,19 @@ export class SensorPipeline {
   #lastSeq = -1;
   #outputs: PipelineOutput[] = [];
 
-  constructor(config: PipelineConfig, target: PipelineTarget) {
+  constructor(config: PipelineConfig, target: PipelineTarget, options: SensorPipelineOptions = {}) {
     this.config = config;
     this.device = target.device;
     this.sensor = target.sensor;
     this.#analyzer = new WindowAnalyzer(config.features, config.window.function);
-    this.#deadband = config.deadband ? new Deadband(config.deadband.delta, config.deadband.maxIntervalS * 1000) : undefined;
+    const uplink = options.uplink;
+    this.#policy = uplink
+      ? new UplinkPolicy({
+          deadband: config.deadband,
+          recordBytes: config.neverInflate ? uplink.recordBytes : undefined,
+          summarise: (blocks) => this.#summarise(blocks),
+        })
+      : undefined;
   }
 
   /** Whether `config` applies to `sensor` (named in its `sensors`, or `*` there). */
@@ -81,14 +108,15 @@ export class SensorPipeline {
     return this.#chain?.outputRateHz;
   }
 
-  push(block: TelemetryV1): PipelineOutput[] {
+  /** Pushes one block; `payloadBytes` is what it cost to receive (the bytes its records may spend, with neverInflate). */
+  push(block: TelemetryV1, payloadBytes = 0): PipelineOutput[] {
     this.#outputs = [];
     const { seq, values } = block;
     if (values.length === 0) return [this.#reject('empty', 'the block has no samples', seq)];
     if (seq <= this.#lastSeq) {
       const restartGap = restartGapBlocks(this.#windows?.size);
       if (seq !== 0 && this.#lastSeq - seq <= restartGap) return [this.#reject('late', `seq ${seq} arrived after seq ${this.#lastSeq}; the filters have moved on`, seq)];
-      this.#windows?.flush();
+      this.#closeAll();
       this.#chain?.reset();
       this.#lastSeq = -1;
     }
@@ -100,19 +128,36 @@ export class SensorPipeline {
     if (!result.ok) return [...this.#outputs, this.#reject(result.code, result.reason, seq)];
     const windows = this.#windows!;
     if (result.unit !== this.#unit) {
-      windows.flush();
+      this.#closeAll();
       this.#unit = result.unit;
     }
     this.#lastSeq = seq;
+    this.#policy?.earn(payloadBytes);
     windows.add(seq, block.tsMs, (1000 * values.length) / block.rateHz, chain.samples, result.length, this.config.features.dc ? { sum: sumOf(values), count: values.length } : undefined);
     return this.#outputs;
   }
 
-  /** Closes every open window as it is (at shutdown or when the gateway drains); later blocks open new windows. */
+  /**
+   * Closes every open window as it is and sends what is held (at shutdown or when the gateway drains); later blocks
+   * open new windows.
+   */
   flush(): PipelineOutput[] {
     this.#outputs = [];
     this.#windows?.flush();
+    this.#drain();
     return this.#outputs;
+  }
+
+  /** A break in the stream (restart, new rate or unit): the open windows close, what is held goes up, the deadband starts over. */
+  #closeAll(): void {
+    this.#windows?.flush();
+    this.#drain();
+    this.#policy?.reset();
+  }
+
+  #drain(): void {
+    const drained = this.#policy?.drain();
+    if (drained) this.#outputs.push(drained);
   }
 
   #reject(code: RejectCode, reason: string, seq: number): PipelineOutput {
@@ -120,7 +165,7 @@ export class SensorPipeline {
   }
 
   #rebuild(block: TelemetryV1): void {
-    this.#windows?.flush();
+    this.#closeAll();
     this.#windows = undefined;
     this.#rateHz = block.rateHz;
     this.#chain = undefined;
@@ -139,41 +184,43 @@ export class SensorPipeline {
   }
 
   #emit(window: ClosedWindow): PipelineOutput {
-    const blockSeqs = window.blocks.map((b) => b.seq);
+    const message = this.#summarise(window.blocks);
+    if (this.#policy) return this.#policy.decide(window, message);
+    return { kind: 'features', message, blockSeqs: window.blocks.map((b) => b.seq), releaseSeqs: window.releaseSeqs };
+  }
+
+  /** The features record of whole blocks, oldest first: one window, or held windows going up as one. */
+  #summarise(blocks: readonly HeldBlock[]): FeaturesV1 {
     let length = 0;
-    for (const b of window.blocks) length += b.length;
+    for (const b of blocks) length += b.length;
     const x = this.#analyzer.buffer(length);
     let offset = 0;
     let windowMs = 0;
-    for (const b of window.blocks) {
+    for (const b of blocks) {
       for (let i = 0; i < b.length; i++) x[offset + i] = b.samples[i]!;
       offset += b.length;
       windowMs += b.durationMs;
     }
-    const deadband = this.config.deadband;
-    const features = this.#analyzer.analyze(x, length, this.#chain!.outputRateHz, deadband?.feature);
+    const features = this.#analyzer.analyze(x, length, this.#chain!.outputRateHz, this.config.deadband?.feature);
     if (this.config.features.dc) {
       let sum = 0;
       let count = 0;
-      for (const b of window.blocks) [sum, count] = [sum + b.rawSum, count + b.rawCount];
+      for (const b of blocks) [sum, count] = [sum + b.rawSum, count + b.rawCount];
       features.dc = count > 0 ? sum / count : 0;
     }
-    const first = window.blocks[0]!;
-    const message: FeaturesV1 = {
+    const first = blocks[0]!;
+    return {
       type: 'features',
       v: 1,
       device: this.device,
       sensor: this.sensor,
       seq: first.seq,
-      blocks: window.blocks.length,
+      blocks: blocks.length,
       tsMs: first.tsMs,
       windowMs,
       unit: this.#unit,
       features,
     };
-    if (!deadband || !this.#deadband) return { kind: 'features', message, blockSeqs, releaseSeqs: window.releaseSeqs };
-    if (this.#deadband.offer(features[deadband.feature]!, first.tsMs)) return { kind: 'report', message, blockSeqs, releaseSeqs: window.releaseSeqs };
-    return { kind: 'suppressed', blockSeqs, releaseSeqs: window.releaseSeqs };
   }
 }
 

@@ -55,17 +55,18 @@ describe('gateways sharing one device broker, each serving its own devices', () 
     const windows: FeaturesV2[] = [];
     cloudClient.on('message', (_topic, payload) => windows.push(decodeMessage(payload) as FeaturesV2));
     await cloudClient.subscribeAsync(`twinbed/v1/${SITE}/+/features/+`, { qos: 1 });
-    // Two 10-sample blocks at 1 Hz per device: the slow-sensor default summarises each block as a window.
+    // Two 10-sample blocks at 1 Hz per device: the slow-sensor default summarises them as one window (a record
+    // costs more than one block, so it takes two: issue 12).
     for (const device of ['pump-1', 'pump-2']) {
       for (let seq = 0; seq < 2; seq++) {
         const block = { type: 'telemetry', v: 1, device, sensor: 'winding-temp', seq, tsMs: Date.parse('2026-01-01T00:00:00Z') + seq * 10_000, rateHz: 1, unit: 'degC', values: Array.from({ length: 10 }, () => 40) } as const;
         await deviceClient.publishAsync(topics.telemetry(SITE, device, 'winding-temp'), Buffer.from(encodeMessage(block, 'json')), { qos: 1 });
       }
     }
-    expect(await waitUntil(() => windows.length >= 4, 10_000), `${windows.length} windows`).toBe(true);
+    expect(await waitUntil(() => windows.length >= 2, 10_000), `${windows.length} windows`).toBe(true);
     const by = (device: string) => [...new Set(windows.filter((w) => w.device === device).map((w) => w.gateway))];
     expect(by('pump-1')).toEqual(['gw-a']);
     expect(by('pump-2')).toEqual(['gw-b']);
-    expect(windows).toHaveLength(4);
+    expect(windows).toHaveLength(2);
   });
 });

@@ -99,7 +99,7 @@ describe('pipeline config', () => {
 });
 
 describe('default pipelines', () => {
-  it('gives g sensors the vibration pipeline (raw around events), slow sensors a record per block without deadband, the rest one record per block', () => {
+  it('gives g sensors the vibration pipeline (raw around events), slow sensors two blocks a window, the rest one record per block, none inflating', () => {
     const vibration = defaultPipelineFor({ unit: 'g', rateHz: 25_600 });
     // No Hampel: bearing impacts are the outliers a defect is recognised by.
     expect(vibration.stages.map((s) => s.type)).toEqual(['highpass']);
@@ -111,10 +111,21 @@ describe('default pipelines', () => {
     ]);
     expect(vibration.features.peaks).toBe(3);
     expect(vibration.rawUplink).toEqual({ mode: 'around-events', preS: 2, postS: 2, encoding: 'delta-f32-gzip' });
+    // Issue 12: a slow sensor's record costs more than one of its blocks and less than two, so a window is two
+    // blocks (it was one, which inflated the stream); no report by exception unless a site declares it.
     const slow = defaultPipelineFor({ unit: 'degC', rateHz: 1 });
     expect(slow.deadband).toBeUndefined();
-    expect(slow.window.blocks).toBe(1);
+    expect(slow.window.blocks).toBe(2);
     expect(defaultPipelineFor({ unit: 'bar', rateHz: 100 }).window.blocks).toBe(1);
+    for (const stream of [
+      { unit: 'g', rateHz: 25_600 },
+      { unit: 'g', rateHz: 100 },
+      { unit: 'degC', rateHz: 1 },
+      { unit: 'bar', rateHz: 100 },
+    ]) {
+      expect(defaultPipelineFor(stream).neverInflate, `${stream.unit} at ${stream.rateHz} Hz`).toBe(true);
+    }
+    expect(PipelineSchema.parse({ sensors: ['*'] }).neverInflate).toBe(false);
     // A configured pipeline wins over the defaults; `*` catches every sensor.
     const all = PipelineSchema.parse({ sensors: ['*'], window: { blocks: 1 } });
     expect(pipelineFor([all], 'accel', { unit: 'g', rateHz: 25_600 })).toBe(all);
