@@ -6,23 +6,24 @@ import { startPostgres, type Postgres } from '../../support/postgres';
 import { batchOf, featureRecord, storageContract, T0, type StorageFixture } from '../../unit/cloud/storage-contract';
 
 let server: Postgres;
-let admin: pg.Pool;
 let databases = 0;
 
 beforeAll(async () => {
   server = await startPostgres();
-  admin = new pg.Pool({ connectionString: server.url, max: 1 });
 });
 
 afterAll(async () => {
-  await admin?.end();
   await server?.close();
 });
 
-/** The URL of a new, empty database on the server. */
+/**
+ * The URL of a new, empty database on the server. Each through a connection of its own, closed before it returns:
+ * an idle pooled one outlived the pool's end under load, and the server's shutdown then reached it as an error
+ * nobody listened to (57P01), failing the run after every test had passed.
+ */
 async function freshDatabase(): Promise<string> {
   const name = `twin_${++databases}`;
-  await admin.query(`CREATE DATABASE ${name}`);
+  await sql(server.url, `CREATE DATABASE ${name}`);
   return server.url.replace(/\/postgres$/, `/${name}`);
 }
 
