@@ -264,6 +264,9 @@ describe('postgres', () => {
   beforeAll(async () => {
     server = await startPostgres();
     admin = new pg.Pool({ connectionString: server.url, max: 2 });
+    // A connection the pool is ending can still get the server's shutdown notice (57P01) under load; it is expected
+    // then, and must not surface as an unhandled error after the tests passed.
+    admin.on('connect', (client) => client.on('error', () => undefined));
   });
   afterAll(async () => {
     await admin?.end();
