@@ -2,24 +2,15 @@ import { Encoder } from 'cbor-x';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cloud, SqliteStorage } from '../../cloud';
-import { CommandV1Schema, ConfigError, decodeMessage, DecodeError, encodeMessage, parseYamlConfig, topics, type EventV1 } from '../../protocol';
+import { CommandV1Schema, ConfigError, decodeMessage, encodeMessage, parseYamlConfig, topics, type EventV1 } from '../../protocol';
 import { startBroker, VirtualClock, type EmbeddedBroker } from '../../sim';
 import { z } from 'zod';
+import { decodeErrorOf } from '../unit/protocol/sample-messages';
 
 // One example per defect the fuzz tests found, kept as a plain regression test.
 
 const plainCbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function decodeErrorOf(payload: Uint8Array): DecodeError {
-  try {
-    decodeMessage(payload);
-  } catch (error) {
-    if (error instanceof DecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a DecodeError, but the payload decoded');
-}
 
 function configErrorOf(text: string): ConfigError {
   try {

@@ -1,18 +1,7 @@
 import { encode as cborXEncode } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, DecodeError, encodeMessage, TwinbedError } from '../../../protocol/index';
-import { alertEvent, features, jsonBytes, telemetryArray, utf8 } from './sample-messages';
-
-/** The DecodeError that decoding `payload` throws. */
-function decodeErrorOf(payload: Uint8Array): DecodeError {
-  try {
-    decodeMessage(payload);
-  } catch (error) {
-    if (error instanceof DecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a DecodeError, but the payload decoded');
-}
+import { alertEvent, decodeErrorOf, features, jsonBytes, telemetryArray, utf8 } from './sample-messages';
 
 const telemetryWith = (changes: Record<string, unknown>) => jsonBytes({ ...telemetryArray, ...changes });
 

@@ -1,3 +1,4 @@
+import { decodeMessage, DecodeError } from '../../../protocol/index';
 import type { CommandV1, DeadLetterV1, EventV1, FeaturesV1, FeaturesV2, Message, StatusV1, TelemetryV1, RawBlockV1, TruthV1 } from '../../../protocol/index';
 
 // One realistic message of every type. Values are chosen to catch lossy codecs: a fractional epoch time,
@@ -127,3 +128,14 @@ export const sampleMessages: ReadonlyArray<readonly [string, Message]> = [
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const jsonBytes = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
+
+/** The DecodeError that decoding `payload` throws; fails if it decodes or throws anything else. */
+export function decodeErrorOf(payload: Uint8Array): DecodeError {
+  try {
+    decodeMessage(payload);
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
+  }
+  throw new Error('expected a DecodeError, but the payload decoded');
+}

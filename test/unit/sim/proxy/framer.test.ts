@@ -1,6 +1,7 @@
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { MqttFramer, PacketType, packetLength } from '../../../../sim/proxy/framer';
+import { splitAt } from '../../../fuzz/mqtt-packets';
 
 /** Feeds `chunks` to a framer and returns each packet it hands on, as its own copy. */
 function frame(chunks: readonly Buffer[]): Buffer[] {
@@ -12,18 +13,6 @@ function frame(chunks: readonly Buffer[]): Buffer[] {
 
 /** Packets as base64 strings: a readable diff, and far faster to compare than 200 kB buffers byte by byte. */
 const b64 = (list: readonly Buffer[]) => list.map((b) => b.toString('base64'));
-
-/** Splits `bytes` at the given offsets. */
-function splitAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    out.push(bytes.subarray(from, cut));
-    from = cut;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 const v5 = { protocolVersion: 5 } as const;
 const packets: Buffer[] = [
