@@ -1,12 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage } from '../support/chromium';
-import { ROOT, runTwinbed, spawnTwinbed, type TwinbedProcess } from '../support/twinbed-process';
-
-const SHOTS = `${ROOT}/test-results/live-factory`;
+import { healthOn, openReplayPage, replayShown, SHOTS } from '../support/replay-page';
+import { ROOT, runTwinbed, type TwinbedProcess } from '../support/twinbed-process';
 
 describe('twinbed demo --replay: a finished run on the page, scrubbed', () => {
   let dir: string;
@@ -21,10 +19,7 @@ describe('twinbed demo --replay: a finished run on the page, scrubbed', () => {
     // smoke.yaml: pump-1's imbalance from 240 s, the RMS rule's alert before 300 s, 600 s in all.
     const run = await runTwinbed(['run', 'scenarios/smoke.yaml', '--store', join(dir, 'smoke.db'), '--quiet'], { cwd: ROOT });
     expect(run.code).toBe(0);
-    page_ = spawnTwinbed(['demo', '--replay', join(dir, 'smoke.db'), '--scenario', 'scenarios/smoke.yaml', '--port', '0'], { cwd: ROOT });
-    url = (await page_.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 20_000))[0];
-    await mkdir(SHOTS, { recursive: true });
-    ({ browser, page } = await openPage(url, errors));
+    ({ process: page_, url, browser, page } = await openReplayPage([join(dir, 'smoke.db'), '--scenario', 'scenarios/smoke.yaml'], { errors, timeoutMs: 20_000 }));
   });
 
   afterAll(async () => {
@@ -33,8 +28,8 @@ describe('twinbed demo --replay: a finished run on the page, scrubbed', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const health = (device: string) => page.evaluate(`window.twinbed.health(${JSON.stringify(device)})`);
-  const shown = () => page.evaluate(() => document.body.dataset.replayAt);
+  const health = (device: string) => healthOn(page, device);
+  const shown = () => replayShown(page);
 
   it('opens at the end of the run, with the fault and the alert marked on the timeline', async () => {
     await expect.poll(shown, { timeout: 20_000 }).toBeDefined();

@@ -1,12 +1,10 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage } from '../support/chromium';
-import { ROOT, runTwinbed, spawnTwinbed, type TwinbedProcess } from '../support/twinbed-process';
-
-const SHOTS = `${ROOT}/test-results/live-factory`;
+import { healthOn, openReplayPage, replayShown, SHOTS } from '../support/replay-page';
+import { ROOT, runTwinbed, type TwinbedProcess } from '../support/twinbed-process';
 
 describe('twinbed demo --replay REC.mcap: a recording on the page, scrubbed', () => {
   let dir: string;
@@ -24,10 +22,7 @@ describe('twinbed demo --replay REC.mcap: a recording on the page, scrubbed', ()
     expect(run.code, run.stdout + run.stderr).toBe(0);
     recording = join(dir, 'pump-imbalance-seed7.mcap');
     // No --scenario: the hall is the scenario the recording carries.
-    page_ = spawnTwinbed(['demo', '--replay', recording, '--port', '0'], { cwd: ROOT, env: { TMPDIR: dir } });
-    url = (await page_.waitFor(/http:\/\/127\.0\.0\.1:\d+\//, 60_000))[0];
-    await mkdir(SHOTS, { recursive: true });
-    ({ browser, page } = await openPage(url, errors));
+    ({ process: page_, url, browser, page } = await openReplayPage([recording], { errors, timeoutMs: 60_000, env: { TMPDIR: dir } }));
   });
 
   afterAll(async () => {
@@ -36,8 +31,8 @@ describe('twinbed demo --replay REC.mcap: a recording on the page, scrubbed', ()
     await rm(dir, { recursive: true, force: true });
   });
 
-  const health = (device: string) => page.evaluate(`window.twinbed.health(${JSON.stringify(device)})`);
-  const shown = () => page.evaluate(() => document.body.dataset.replayAt);
+  const health = (device: string) => healthOn(page, device);
+  const shown = () => replayShown(page);
 
   it('builds a store from the recording and opens at its end, the recorded fault and the alerts marked', async () => {
     // 40 s of pump-1's three sensors: 40 accel windows and 2 of each temperature (two 10 s blocks a window, so that
