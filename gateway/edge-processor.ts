@@ -63,6 +63,8 @@ export interface EdgeProcessorOptions {
   onInference?: (ms: number) => void;
   /** Event-time ms a block after a gap is held for the missing one before windows go on without it. Default 2000. */
   reorderHoldMs?: number;
+  /** Told when a silent stream's open windows went up (`window.idleFlushS`). */
+  onIdleFlush?: (stream: { device: string; sensor: string }) => void;
 }
 
 /** A decoded device block with what it arrived as, kept while the resequencer holds it. */
@@ -87,7 +89,14 @@ interface Stream {
   rawUntilMs: number;
   /** A cloud request for raw data, s: applied at the stream's next block, whose event time it counts from. */
   rawRequestS: number | undefined;
+  /** Event time at the end of its newest block, ms. */
+  lastEndMs: number;
+  /** Its open windows went up for silence, and no block came since. */
+  idleFlushed: boolean;
 }
+
+/** Event-time ms between scans for silent streams. */
+const IDLE_SCAN_MS = 1000;
 
 /** What a `raw.request` command asks for: raw blocks of a device (one sensor or all) for the next `seconds`. */
 export interface RawRequest {
@@ -108,6 +117,9 @@ export class EdgeProcessor {
   readonly #streams = new Map<string, Stream>();
   /** Per device: a command's id must not depend on how other devices' readings interleaved with its own. */
   readonly #commandSeq = new Map<string, number>();
+  /** Event time of the newest reading processed, from any stream, ms: the clock silence is measured on. */
+  #watermarkMs = -Infinity;
+  #nextIdleScanMs = -Infinity;
 
   constructor(options: EdgeProcessorOptions) {
     this.#o = options;
@@ -153,6 +165,8 @@ export class EdgeProcessor {
         held: new Map(),
         rawUntilMs: -Infinity,
         rawRequestS: undefined,
+        lastEndMs: -Infinity,
+        idleFlushed: false,
       };
       this.#streams.set(key, stream);
     }
@@ -170,12 +184,40 @@ export class EdgeProcessor {
     }
     if (gaveUp.length) this.#o.log.warn({ device: telemetry.device, sensor: telemetry.sensor, seqs: gaveUp.length, from: gaveUp[0] }, 'gave up waiting for missing blocks');
     for (const block of ready) await this.#feed(stream, block, processed);
+    await this.#flushSilent(processed);
     return processed;
+  }
+
+  /**
+   * Streams with `window.idleFlushS` that have been silent that long in event time send their open windows, as at
+   * a drain. Event time, not the clock: a run faster than real time must not find a stream silent whose readings are
+   * merely not processed yet. Scanned once per event-time second.
+   */
+  async #flushSilent(into: Processed): Promise<void> {
+    if (this.#watermarkMs < this.#nextIdleScanMs) return;
+    this.#nextIdleScanMs = this.#watermarkMs + IDLE_SCAN_MS;
+    for (const [key, stream] of this.#streams) {
+      const idleS = stream.pipeline.config.window.idleFlushS;
+      if (idleS === undefined || stream.idleFlushed || this.#watermarkMs - stream.lastEndMs < idleS * 1000) continue;
+      const before = into.enqueue.length + into.release.length;
+      for (const block of stream.order.flush().ready) await this.#feed(stream, block, into);
+      for (const output of stream.pipeline.flush()) await this.#handle(stream, output, 1, into, '', Buffer.alloc(0));
+      stream.idleFlushed = true;
+      if (into.enqueue.length + into.release.length === before) continue;
+      const [device, sensor] = key.split('/') as [string, string];
+      this.#o.log.info({ device, sensor, silentS: (this.#watermarkMs - stream.lastEndMs) / 1000 }, 'sent the open window of a silent stream');
+      this.#o.onIdleFlush?.({ device, sensor });
+    }
   }
 
   /** One block, in seq order, through its stream's pipeline and raw uplink. */
   async #feed(stream: Stream, block: Arrival, into: Processed): Promise<void> {
     if (block.inboxId !== undefined) stream.held.set(block.seq, block.inboxId);
+    const t = block.telemetry;
+    const endMs = t.tsMs + (1000 * t.values.length) / t.rateHz;
+    if (endMs > stream.lastEndMs) stream.lastEndMs = endMs;
+    if (endMs > this.#watermarkMs) this.#watermarkMs = endMs;
+    stream.idleFlushed = false;
     for (const output of stream.pipeline.push(block.telemetry, block.payload.length)) await this.#handle(stream, output, block.qos, into, block.topic, block.payload);
     this.#rawAfter(stream, block.telemetry, into);
   }

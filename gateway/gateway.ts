@@ -35,7 +35,7 @@ import {
   verifyModelFile,
 } from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
-import { DurableStore, Forwarder, InboxPump, PRIORITY, type OutboxRow } from './store';
+import { DurableStore, Forwarder, InboxAdmission, InboxPump, PRIORITY, type OutboxRow } from './store';
 import { StreamByteCounts, type StreamBytes } from './stream-bytes';
 import { linkUplink } from './uplink-link';
 
@@ -75,11 +75,15 @@ export interface GatewayCounters {
   deadLettered: number;
   /** Upstream rows refused or failed. */
   uplinkErrors: number;
+  /** Device publishes whose acknowledgement waited for room in the inbox (backpressure). */
+  backpressured: number;
+  /** Streams whose open windows went up partial because their device fell silent (`window.idleFlushS`). */
+  idleFlushes: number;
 }
 
 /** Every counter at zero: a gateway's at start. */
 export function zeroGatewayCounters(): GatewayCounters {
-  return { received: 0, bytesIn: 0, uplinkWritten: 0, uplinkAcked: 0, bytesOut: 0, rawBytesOut: 0, windows: 0, events: 0, commands: 0, deadLettered: 0, uplinkErrors: 0 };
+  return { received: 0, bytesIn: 0, uplinkWritten: 0, uplinkAcked: 0, bytesOut: 0, rawBytesOut: 0, windows: 0, events: 0, commands: 0, deadLettered: 0, uplinkErrors: 0, backpressured: 0, idleFlushes: 0 };
 }
 
 /** Two gateways' counters added up (one that crashed and the one that took over). */
@@ -123,6 +127,9 @@ export class Gateway {
   #upstream: MqttClient | undefined;
   #store: DurableStore | undefined;
   #pump: InboxPump | undefined;
+  #admission: InboxAdmission | undefined;
+  /** Highest inbox id the backlog has counted as processed: a page read again after a failed commit is not counted twice. */
+  #processedThroughId = 0;
   #forwarder: Forwarder | undefined;
   #processor: EdgeProcessor | undefined;
   #slot: ModelSlot | undefined;
@@ -143,6 +150,7 @@ export class Gateway {
     this.#uplink = options.uplink;
     this.#security = options.security;
     this.#metrics = new GatewayMetrics({ defaultLabels: { site: this.config.site, gateway: this.config.id } });
+    this.#metrics.trackInbox(() => ({ ...(this.#admission?.backlog() ?? { rows: 0, bytes: 0 }), backpressured: this.#admission?.deferred ?? 0 }));
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -182,7 +190,13 @@ export class Gateway {
   }
 
   counters(): GatewayCounters {
-    return { ...this.#counters };
+    return { ...this.#counters, backpressured: this.#admission?.deferred ?? 0 };
+  }
+
+  /** Device payloads accepted and not yet processed, the most there were at once, and publishes waiting for room. */
+  inboxBacklog(): { rows: number; bytes: number; highWaterRows: number; waiting: number } {
+    const admission = this.#admission;
+    return { ...(admission?.backlog() ?? { rows: 0, bytes: 0 }), highWaterRows: admission?.highWaterRows ?? 0, waiting: admission?.waiting ?? 0 };
   }
 
   /** Work still in the gateway: payloads not yet processed, messages not yet sent or not yet acknowledged. */
@@ -220,6 +234,8 @@ export class Gateway {
 
     const storeConfig = this.config.store;
     this.#store = DurableStore.open({ path: storeConfig.path, synchronous: storeConfig.synchronous, outbox: storeConfig.outbox, clock: this.#clock });
+    // A restart's inbox is processed again from its first row, so all of it is backlog.
+    this.#admission = new InboxAdmission({ maxRows: storeConfig.inbox.maxPendingRows, maxBytes: storeConfig.inbox.maxPendingBytes }, this.#store.inboxTotals());
     await this.#startModel();
     this.#processor = new EdgeProcessor({
       site,
@@ -235,6 +251,7 @@ export class Gateway {
       log: this.#log,
       onInference: (ms) => this.#metrics.inference(ms / 1000),
       reorderHoldMs: this.config.reorderHoldMs,
+      onIdleFlush: () => this.#counters.idleFlushes++,
       onDeadLetter: (letter) => {
         this.#counters.deadLettered++;
         this.#metrics.deadLettered();
@@ -305,14 +322,8 @@ export class Gateway {
               ? {}
               : {
                   prepare: (client: MqttClient) => {
-                    client.handleMessage = (packet, done) => {
-                      try {
-                        this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
-                        done();
-                      } catch (error) {
-                        done(error as Error);
-                      }
-                    };
+                    // mqtt.js handles one packet at a time and acknowledges it on done: holding done is backpressure.
+                    client.handleMessage = (packet, done) => this.#admit(packet.topic, packet.payload as Buffer, packet.qos, done);
                   },
                 }),
           });
@@ -336,7 +347,13 @@ export class Gateway {
     this.#pump = new InboxPump({
       store: this.#store,
       maxRows: storeConfig.commitMaxRows,
-      process: async (row) => this.#afterProcessing(await this.#processor!.process(row.payload, { topic: row.topic }, row.qos, row.id)),
+      process: async (row) => {
+        if (row.id > this.#processedThroughId) {
+          this.#processedThroughId = row.id;
+          this.#admission?.left(row.payload.length);
+        }
+        return this.#afterProcessing(await this.#processor!.process(row.payload, { topic: row.topic }, row.qos, row.id));
+      },
       onError: (error, row) => this.#log.error({ err: error, inboxId: row?.id, topic: row?.topic }, 'inbox row not handed over'),
     });
     this.#forwarder.start();
@@ -399,30 +416,47 @@ export class Gateway {
     return (client, packet, done) => {
       const accept = (error?: Error | null) => {
         if (error) return done(error);
-        try {
-          if (client) this.#accept(packet.topic, packet.payload as Buffer, packet.qos);
-          done(null);
-        } catch (failure) {
-          done(failure as Error); // no PUBACK: aedes drops the connection and the device resends
-        }
+        if (!client) return done(null);
+        this.#admit(packet.topic, packet.payload as Buffer, packet.qos, (failure) => done(failure ?? null));
       };
       if (policy) policy(client, packet, accept);
       else accept(null);
     };
   }
 
-  /** Takes a device payload into the durable inbox (synchronously) and wakes the pump. */
-  #accept(topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
+  /**
+   * Takes a device payload into the inbox now, or, when the backlog is at its bound, once the pump has made room;
+   * `done` acknowledges it (or, given an error, refuses it: the device resends). Only telemetry waits: a command to a
+   * device must not queue behind readings.
+   */
+  #admit(topic: string, payload: Buffer, qos: 0 | 1 | 2, done: (error?: Error) => void): void {
     const where = parseTopic(topic);
-    if (where?.kind !== 'telemetry' || where.site !== this.config.site) return;
     // A persistent session may still hold a subscription from before `only` changed: another gateway serves those.
-    if (this.config.devices.only && !this.config.devices.only.includes(where.device)) return;
+    const only = this.config.devices.only;
+    if (where?.kind !== 'telemetry' || where.site !== this.config.site || (only && !only.includes(where.device)) || !this.#admission) return done();
+    this.#admission.offer(
+      () => {
+        try {
+          this.#accept(where, topic, payload, qos);
+        } catch (failure) {
+          return done(failure as Error); // no acknowledgement: the device (or its broker) sends it again
+        }
+        done();
+      },
+      (error) => done(error),
+    );
+  }
+
+  /** Takes a device payload into the durable inbox (synchronously) and wakes the pump. */
+  #accept(where: { device: string; sensor: string }, topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
+    // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
+    this.#store!.acceptInbox({ device: where.device, sensor: where.sensor, seq: null, topic, payload, qos });
+    // Counted once stored: a payload the store refused is sent again, and counted then.
+    this.#admission!.entered(payload.length);
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
     this.#metrics.bytesIn(where.device, where.sensor, payload.length);
     this.#streamBytes.addIn(where.device, where.sensor, payload.length);
-    // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
-    this.#store!.acceptInbox({ device: where.device, sensor: where.sensor, seq: null, topic, payload, qos });
     this.#pump?.notify();
   }
 
@@ -574,6 +608,7 @@ export class Gateway {
    */
   async kill(): Promise<void> {
     this.#cancelStatus();
+    this.#admission?.cancel(new Error('the gateway stopped before this payload found room in its inbox; send it again'));
     this.#pump?.halt();
     this.#forwarder?.stop();
     this.#upstream?.end(true);
@@ -593,6 +628,7 @@ export class Gateway {
    */
   async stop(): Promise<void> {
     this.#cancelStatus();
+    this.#admission?.cancel(new Error('the gateway stopped before this payload found room in its inbox; send it again'));
     await this.#http?.close();
     await this.#coap?.close();
     await this.#broker?.close();

@@ -22,6 +22,14 @@ export type MetricsConfig = z.output<typeof MetricsConfigSchema>;
 /** What `twinbed_gateway_bytes_out_total` is broken down by. */
 export type BytesOutKind = 'events' | 'features' | 'raw' | 'deadletter' | 'status';
 
+/** The inbox backlog as the gauges show it at each scrape. */
+export interface InboxSnapshot {
+  rows: number;
+  bytes: number;
+  /** Monotonic: device publishes whose acknowledgement waited for room. */
+  backpressured: number;
+}
+
 /** The queue as the gauges show it at each scrape; `Forwarder.stats()` fits, and so does `DurableStore.outboxStats()`. */
 export interface QueueSnapshot {
   depth: PerPriority<number>;
@@ -57,11 +65,36 @@ export class GatewayMetrics {
   readonly #inference: Histogram;
   readonly #deadLettered: Counter;
   #queue: (() => QueueSnapshot) | undefined;
+  #inbox: (() => InboxSnapshot) | undefined;
 
   constructor(options: GatewayMetricsOptions = {}) {
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
     const registers = [this.registry];
     const snapshot = () => this.#queue?.();
+    const inbox = () => this.#inbox?.();
+    new Gauge({
+      name: 'twinbed_gateway_inbox_backlog',
+      help: 'Device payloads accepted and not yet processed, rows and bytes.',
+      labelNames: ['unit'],
+      registers,
+      collect() {
+        const backlog = inbox();
+        if (!backlog) return;
+        this.set({ unit: 'rows' }, backlog.rows);
+        this.set({ unit: 'bytes' }, backlog.bytes);
+      },
+    });
+    new Counter({
+      name: 'twinbed_gateway_backpressured_total',
+      help: 'Device publishes whose acknowledgement waited for room in the inbox.',
+      registers,
+      collect() {
+        const backlog = inbox();
+        if (!backlog) return;
+        this.reset();
+        this.inc(backlog.backpressured);
+      },
+    });
     this.#bytesIn = new Counter({
       name: 'twinbed_gateway_bytes_in_total',
       help: 'Payload bytes received from devices.',
@@ -149,6 +182,11 @@ export class GatewayMetrics {
   /** Reads the queue gauges from `source` at every scrape (typically `() => forwarder.stats()`). */
   trackQueue(source: () => QueueSnapshot): void {
     this.#queue = source;
+  }
+
+  /** Reads the inbox gauges from `source` at every scrape. */
+  trackInbox(source: () => InboxSnapshot): void {
+    this.#inbox = source;
   }
 
   bytesIn(device: string, sensor: string, bytes: number): void {

@@ -88,6 +88,16 @@ export const WindowSchema = z
     blocks: z.number().int().positive().optional().describe('Window length in blocks, instead of `seconds`; `blocks: 1` makes every block one features record.'),
     overlap: z.number().min(0).max(0.9).default(0).describe('Fraction of a window shared with the next (hop = round(blocks·(1 − overlap)), at least 1 block). Default 0.'),
     function: z.enum(['hann', 'rect']).default('hann').describe('Window applied before the FFT (not to the time-domain stats). Default hann.'),
+    idleFlushS: z
+      .number()
+      .positive()
+      .finite()
+      .optional()
+      .describe(
+        'A stream silent this long in event time (the newest reading the gateway has processed from any device, past the end of this stream\'s last block) ' +
+          'sends its open window as it is, and what it holds: a device that went away does not keep its last readings at the edge. Blocks that come later ' +
+          'open a new window. Set it above how far apart in event time devices\' readings can arrive (their queues, a partition). Default: never.',
+      ),
   })
   .strict()
   .refine((w) => w.seconds === undefined || w.blocks === undefined, { message: 'set either seconds or blocks, not both', path: ['blocks'] });

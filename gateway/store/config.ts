@@ -32,6 +32,29 @@ export const OutboxBoundsSchema = z
   })
   .strict();
 
+export const InboxBoundsSchema = z
+  .object({
+    maxPendingRows: z
+      .number()
+      .int()
+      .positive()
+      .default(65_536)
+      .describe('Device payloads accepted and not yet processed, at most. Default 65536.'),
+    maxPendingBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024 * 1024)
+      .describe('Payload bytes accepted and not yet processed, at most. Default 268435456 (256 MiB).'),
+  })
+  .strict()
+  .describe(
+    'Backpressure: when the payloads not yet processed reach a bound, the gateway stops acknowledging device publishes ' +
+      '(the PUBACK waits, and the broker stops reading that connection) until processing has drained them to 3/4 of ' +
+      'the bound; QoS 1 devices queue or drop by their own policy meanwhile. Rows that only wait for their window to ' +
+      'close do not count.',
+  );
+
 export const ForwarderConfigSchema = z
   .object({
     maxInFlight: z
@@ -56,6 +79,7 @@ export const StoreConfigSchema = z
       .describe('SQLite file holding the inbox and the outbox, created if missing, relative to the gateway config. Default `:memory:` (nothing survives a restart).'),
     synchronous: SynchronousSchema.default('normal'),
     outbox: OutboxBoundsSchema.prefault({}).describe('Bounds of the uplink queue and what happens when it is full.'),
+    inbox: InboxBoundsSchema.prefault({}),
     commitMaxRows: z.number().int().min(1).max(100_000).default(512).describe('Inbox rows handed over per transaction, at most. Default 512.'),
     forwarder: ForwarderConfigSchema.describe('Sending the outbox upstream.'),
   })
@@ -64,4 +88,5 @@ export const StoreConfigSchema = z
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
 export type StoreConfigInput = z.input<typeof StoreConfigSchema>;
 export type OutboxBounds = z.output<typeof OutboxBoundsSchema>;
+export type InboxBounds = z.output<typeof InboxBoundsSchema>;
 export type ForwarderConfig = z.output<typeof ForwarderConfigSchema>;

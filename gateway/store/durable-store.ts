@@ -134,6 +134,13 @@ export class DurableStore {
     }
   }
 
+  /** Rows in the inbox and their payload bytes (a restart's backlog). */
+  inboxTotals(): { rows: number; bytes: number } {
+    this.#assertOpen();
+    const totals = this.#sql.inboxTotals.get() as { rows: number; bytes: number };
+    return { rows: totals.rows, bytes: totals.bytes };
+  }
+
   /** Rows in the inbox. */
   inboxDepth(): number {
     this.#assertOpen();

@@ -5,18 +5,21 @@ export type { DedupeKey, InboxInput, InboxRow, OutboxInput, OutboxRow } from './
 export type { CommitResult, EnqueueOutcome, OutboxChange, OutboxStats } from './durable-store';
 export { Forwarder, type ForwarderOptions, type ForwarderStats, type UplinkClient } from './forwarder';
 export { InboxPump, type InboxPumpOptions, type HandOver } from './inbox-pump';
+export { InboxAdmission, type Backlog, type BacklogBounds } from './inbox-admission';
 export { DROP_REASONS, type DropReason } from './outbox-space';
 export { PRIORITY, PRIORITIES, PRIORITY_NAMES, type Priority, type PriorityName, type PerPriority } from './priority';
 export { StoreError, UplinkRejectedError, type StoreErrorCode } from './errors';
 export {
   StoreConfigSchema,
   OutboxBoundsSchema,
+  InboxBoundsSchema,
   ForwarderConfigSchema,
   DropPolicySchema,
   SynchronousSchema,
   type StoreConfig,
   type StoreConfigInput,
   type OutboxBounds,
+  type InboxBounds,
   type ForwarderConfig,
   type DropPolicy,
   type Synchronous,

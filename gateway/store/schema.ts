@@ -88,6 +88,7 @@ export function prepareStatements(db: Database.Database) {
     deleteInbox: db.prepare('DELETE FROM inbox WHERE id = ?'),
     inboxPage: db.prepare('SELECT * FROM inbox WHERE id > ? ORDER BY id LIMIT ?'),
     inboxCount: db.prepare('SELECT COUNT(*) FROM inbox'),
+    inboxTotals: db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM inbox'),
     insertOutbox: db.prepare(
       'INSERT INTO outbox (priority, topic, payload, qos, bytes, enqueued_ms, device, sensor, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),

@@ -47,7 +47,7 @@ describe('loadGatewayConfig on valid files', () => {
       pipelines: [],
       rules: [],
       actions: [],
-      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, inbox: { maxPendingRows: 65_536, maxPendingBytes: 268_435_456 }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
     const config = await loadGatewayConfig(file);
     expect(config.devices.listen).toBeUndefined();
@@ -80,7 +80,7 @@ describe('loadGatewayConfig on valid files', () => {
       pipelines: [],
       rules: [],
       actions: [],
-      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, inbox: { maxPendingRows: 65_536, maxPendingBytes: 268_435_456 }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
   });
 });
@@ -141,7 +141,7 @@ describe('GatewayConfigSchema', () => {
       pipelines: [],
       rules: [],
       actions: [],
-      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
+      store: { path: ':memory:', synchronous: 'normal', outbox: { maxBytes: 268_435_456, dropPolicy: 'drop-lowest-priority-oldest' }, inbox: { maxPendingRows: 65_536, maxPendingBytes: 268_435_456 }, commitMaxRows: 512, forwarder: { maxInFlight: 64, pageSize: 256 } },
     });
   });
 
