@@ -35,7 +35,7 @@ import {
   verifyModelFile,
 } from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
-import { DurableStore, Forwarder, InboxAdmission, InboxPump, PRIORITY, type OutboxRow } from './store';
+import { DurableStore, Forwarder, InboxAdmission, InboxPump, PRIORITY, type InboxInput, type OutboxRow } from './store';
 import { StreamByteCounts, type StreamBytes } from './stream-bytes';
 import { linkUplink } from './uplink-link';
 
@@ -128,6 +128,8 @@ export class Gateway {
   #store: DurableStore | undefined;
   #pump: InboxPump | undefined;
   #admission: InboxAdmission | undefined;
+  /** Device payloads taken in during this turn of the event loop, stored together (one transaction) at its end. */
+  #accepting: { input: InboxInput; done: (error?: Error) => void }[] = [];
   /** Highest inbox id the backlog has counted as processed: a page read again after a failed commit is not counted twice. */
   #processedThroughId = 0;
   #forwarder: Forwarder | undefined;
@@ -323,7 +325,8 @@ export class Gateway {
               : {
                   prepare: (client: MqttClient) => {
                     // mqtt.js handles one packet at a time and acknowledges it on done: holding done is backpressure.
-                    client.handleMessage = (packet, done) => this.#admit(packet.topic, packet.payload as Buffer, packet.qos, done);
+                    // It waits for each done before the next packet, so there is nothing to group: stored at once.
+                    client.handleMessage = (packet, done) => this.#admit(packet.topic, packet.payload as Buffer, packet.qos, done, false);
                   },
                 }),
           });
@@ -417,7 +420,7 @@ export class Gateway {
       const accept = (error?: Error | null) => {
         if (error) return done(error);
         if (!client) return done(null);
-        this.#admit(packet.topic, packet.payload as Buffer, packet.qos, (failure) => done(failure ?? null));
+        this.#admit(packet.topic, packet.payload as Buffer, packet.qos, (failure) => done(failure ?? null), true);
       };
       if (policy) policy(client, packet, accept);
       else accept(null);
@@ -427,37 +430,52 @@ export class Gateway {
   /**
    * Takes a device payload into the inbox now, or, when the backlog is at its bound, once the pump has made room;
    * `done` acknowledges it (or, given an error, refuses it: the device resends). Only telemetry waits: a command to a
-   * device must not queue behind readings.
+   * device must not queue behind readings. `grouped`: store it with the others taken in this turn of the event loop,
+   * in one transaction (the broker parses many publishes per socket read; each is acknowledged once all are stored).
    */
-  #admit(topic: string, payload: Buffer, qos: 0 | 1 | 2, done: (error?: Error) => void): void {
+  #admit(topic: string, payload: Buffer, qos: 0 | 1 | 2, done: (error?: Error) => void, grouped: boolean): void {
     const where = parseTopic(topic);
     // A persistent session may still hold a subscription from before `only` changed: another gateway serves those.
     const only = this.config.devices.only;
     if (where?.kind !== 'telemetry' || where.site !== this.config.site || (only && !only.includes(where.device)) || !this.#admission) return done();
+    // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
+    const input: InboxInput = { device: where.device, sensor: where.sensor, seq: null, topic, payload, qos };
     this.#admission.offer(
       () => {
-        try {
-          this.#accept(where, topic, payload, qos);
-        } catch (failure) {
-          return done(failure as Error); // no acknowledgement: the device (or its broker) sends it again
-        }
-        done();
+        this.#admission!.entered(payload.length);
+        this.#accepting.push({ input, done });
+        if (!grouped) this.#storeAccepted();
+        else if (this.#accepting.length === 1) setImmediate(() => this.#storeAccepted());
       },
       (error) => done(error),
     );
   }
 
-  /** Takes a device payload into the durable inbox (synchronously) and wakes the pump. */
-  #accept(where: { device: string; sensor: string }, topic: string, payload: Buffer, qos: 0 | 1 | 2): void {
-    // The seq is informational in the inbox (the processor reads it when it decodes), so it is not decoded twice here.
-    this.#store!.acceptInbox({ device: where.device, sensor: where.sensor, seq: null, topic, payload, qos });
+  /** Stores the payloads taken in, in one transaction, wakes the pump, then acknowledges them (or refuses them all). */
+  #storeAccepted(): void {
+    const batch = this.#accepting.splice(0);
+    if (batch.length === 0) return;
+    try {
+      this.#store!.acceptInboxBatch(batch.map((b) => b.input));
+    } catch (failure) {
+      // Nothing was stored and nothing acknowledged: the devices (or their broker) send them again.
+      for (const { input, done } of batch) {
+        this.#admission!.left(input.payload.length);
+        done(failure as Error);
+      }
+      return;
+    }
     // Counted once stored: a payload the store refused is sent again, and counted then.
-    this.#admission!.entered(payload.length);
-    this.#counters.received++;
-    this.#counters.bytesIn += payload.length;
-    this.#metrics.bytesIn(where.device, where.sensor, payload.length);
-    this.#streamBytes.addIn(where.device, where.sensor, payload.length);
+    for (const { input } of batch) {
+      const bytes = input.payload.length;
+      this.#counters.received++;
+      this.#counters.bytesIn += bytes;
+      this.#metrics.bytesIn(input.device, input.sensor, bytes);
+      this.#streamBytes.addIn(input.device, input.sensor, bytes);
+    }
+    // Before the acknowledgements: whoever waits on idle() after a PUBACK finds the pump busy with it.
     this.#pump?.notify();
+    for (const { done } of batch) done();
   }
 
   /**
@@ -632,6 +650,8 @@ export class Gateway {
     await this.#http?.close();
     await this.#coap?.close();
     await this.#broker?.close();
+    // Payloads taken in before the broker closed are stored, as a batch's end would have.
+    if (this.#store?.isOpen) this.#storeAccepted();
     if (this.#store?.isOpen && this.config.store.path === ':memory:') await this.flush().catch(() => undefined);
     await this.#pump?.stop();
     this.#forwarder?.stop();

@@ -66,6 +66,14 @@ export class DurableStore {
   #duplicates = 0;
   readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #commitTx: (release: readonly number[], enqueue: readonly OutboxInput[]) => CommitResult;
+  readonly #acceptTx: (inputs: readonly InboxInput[], receivedMs: number) => number[];
+  /**
+   * Inbox rows with ids above `#freshFloor`, all of them, by id: accepted by this connection and not yet read past
+   * (see `readThrough`). The pump reads them from here rather than reading back payloads it just wrote; rows at or
+   * below the floor (a previous run's, or read past) come from the file.
+   */
+  readonly #fresh = new Map<number, InboxRow>();
+  #freshFloor: number;
   readonly #settleTx: (attempted: readonly number[], remove: readonly number[]) => number;
 
   private constructor(options: DurableStoreOptions, db: Database.Database, bounds: OutboxBounds) {
@@ -86,6 +94,8 @@ export class DurableStore {
     });
     this.#commitTx = db.transaction((release, enqueue) => this.#commitIn(release, enqueue));
     this.#settleTx = db.transaction((attempted, remove) => this.#settleIn(attempted, remove));
+    this.#acceptTx = db.transaction((inputs: readonly InboxInput[], receivedMs: number) => inputs.map((input) => this.#insertInbox(input, receivedMs)));
+    this.#freshFloor = this.#sql.lastInboxId.pluck().get() as number;
   }
 
   /** Opens or creates the store. Throws StoreError (E_STORE_OPEN, E_STORE_SCHEMA) or ConfigError for bad bounds. */
@@ -105,17 +115,36 @@ export class DurableStore {
    * [MQTT-4.3.2-2] the receiver "MUST respond with a PUBACK … having accepted ownership of the Application Message".
    */
   acceptInbox(input: InboxInput): number {
-    const receivedMs = input.receivedMs ?? this.#clock.now();
-    return this.#write('accept a device payload', () => {
-      const info = this.#sql.insertInbox.run(input.device, input.sensor, input.seq, input.topic, asBuffer(input.payload), input.qos, receivedMs);
-      return Number(info.lastInsertRowid);
+    return this.acceptInboxBatch([input])[0]!;
+  }
+
+  /**
+   * Stores several device payloads in one transaction (a group commit: one journal write for all of them) and
+   * returns their ids; all are stored or, on a throw, none.
+   */
+  acceptInboxBatch(inputs: readonly InboxInput[]): number[] {
+    if (inputs.length === 0) return [];
+    const nowMs = this.#clock.now();
+    const ids = this.#write('accept device payloads', () => this.#acceptTx(inputs, nowMs));
+    inputs.forEach((input, i) => {
+      const payload = asBuffer(input.payload);
+      const row: InboxRow = { id: ids[i]!, device: input.device, sensor: input.sensor, seq: input.seq, topic: input.topic, payload, qos: input.qos, receivedMs: input.receivedMs ?? nowMs };
+      this.#fresh.set(row.id, row);
     });
+    return ids;
+  }
+
+  #insertInbox(input: InboxInput, nowMs: number): number {
+    const info = this.#sql.insertInbox.run(input.device, input.sensor, input.seq, input.topic, asBuffer(input.payload), input.qos, input.receivedMs ?? nowMs);
+    return Number(info.lastInsertRowid);
   }
 
   /** Deletes inbox rows (dropped or dead-lettered ones; processed ones go through `commit`). Returns rows deleted. */
   releaseInbox(ids: readonly number[]): number {
     if (ids.length === 0) return 0;
-    return this.#write('release inbox rows', () => this.#db.transaction(() => this.#release(ids))());
+    const released = this.#write('release inbox rows', () => this.#db.transaction(() => this.#release(ids))());
+    this.#forget(ids);
+    return released;
   }
 
   /**
@@ -125,6 +154,12 @@ export class DurableStore {
   *pendingInbox(options: { afterId?: number; pageSize?: number } = {}): Generator<InboxRow> {
     let afterId = options.afterId ?? 0;
     const pageSize = options.pageSize ?? 256;
+    if (afterId >= this.#freshFloor) {
+      this.#assertOpen();
+      // A Map iterates live, in insertion (id) order: rows accepted meanwhile come too, rows released meanwhile do not.
+      for (const row of this.#fresh.values()) if (row.id > afterId) yield row;
+      return;
+    }
     for (;;) {
       this.#assertOpen();
       const page = this.#sql.inboxPage.all(afterId, pageSize) as Row[];
@@ -132,6 +167,19 @@ export class DurableStore {
       if (page.length < pageSize) return;
       afterId = page[page.length - 1]!.id as number;
     }
+  }
+
+  /**
+   * The reader is past `id` and will not read rows up to it again: they need not stay in memory (a read that starts
+   * lower still finds them, in the file).
+   */
+  readThrough(id: number): void {
+    if (id <= this.#freshFloor) return;
+    for (const key of this.#fresh.keys()) {
+      if (key > id) break;
+      this.#fresh.delete(key);
+    }
+    this.#freshFloor = id;
   }
 
   /** Rows in the inbox and their payload bytes (a restart's backlog). */
@@ -170,6 +218,7 @@ export class DurableStore {
       this.#duplicates = duplicates;
       throw error;
     }
+    this.#forget(release);
     const queued = enqueue.filter((_, i) => result.outcomes[i] === 'queued');
     if (queued.length > 0 || result.evicted > 0) {
       const change: OutboxChange = { top: Math.min(3, ...queued.map((m) => m.priority)) as Priority | 3, evicted: result.evicted };
@@ -218,10 +267,14 @@ export class DurableStore {
     return { released, outcomes, evicted };
   }
 
+  /** Released rows leave the fresh rows only once their transaction committed: a rollback keeps them pending. */
+  #forget(ids: readonly number[]): void {
+    if (this.#fresh.size > 0) for (const id of ids) this.#fresh.delete(id);
+  }
+
   #release(ids: readonly number[]): number {
-    let released = 0;
-    for (const id of ids) released += this.#sql.deleteInbox.run(id).changes;
-    return released;
+    if (ids.length === 1) return this.#sql.deleteInbox.run(ids[0]).changes;
+    return this.#sql.deleteInboxMany.run(JSON.stringify(ids)).changes;
   }
 
   // ── outbox, for the forwarder ──────────────────────────────────────────────────────────────────────────────
@@ -311,6 +364,7 @@ export class DurableStore {
   close(): void {
     if (!this.#db.open) return;
     this.#listeners.clear();
+    this.#fresh.clear();
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#db.close();
   }

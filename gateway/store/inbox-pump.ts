@@ -104,7 +104,11 @@ export class InboxPump {
   /** One page, one transaction. Returns the rows read. */
   async #handOver(): Promise<number> {
     const from = this.#afterId;
-    const rows = [...this.#store.pendingInbox({ afterId: from, pageSize: this.#maxRows })];
+    const rows: InboxRow[] = [];
+    for (const row of this.#store.pendingInbox({ afterId: from, pageSize: this.#maxRows })) {
+      rows.push(row);
+      if (rows.length === this.#maxRows) break;
+    }
     const release: number[] = [];
     const enqueue: OutboxInput[] = [];
     for (const row of rows) {
@@ -117,15 +121,17 @@ export class InboxPump {
         this.#onError(error as Error, row);
       }
     }
-    if (release.length === 0 && enqueue.length === 0) return rows.length;
-    try {
-      this.#onCommitted(this.#store.commit({ release, enqueue }));
-    } catch (error) {
-      // Nothing was applied: read the page again next time.
-      this.#afterId = from;
-      this.#onError(error as Error);
-      return 0;
+    if (release.length > 0 || enqueue.length > 0) {
+      try {
+        this.#onCommitted(this.#store.commit({ release, enqueue }));
+      } catch (error) {
+        // Nothing was applied: read the page again next time.
+        this.#afterId = from;
+        this.#onError(error as Error);
+        return 0;
+      }
     }
+    if (this.#store.isOpen) this.#store.readThrough(this.#afterId);
     return rows.length;
   }
 

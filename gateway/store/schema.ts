@@ -86,6 +86,9 @@ export function prepareStatements(db: Database.Database) {
   return {
     insertInbox: db.prepare('INSERT INTO inbox (device, sensor, seq, topic, payload, qos, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     deleteInbox: db.prepare('DELETE FROM inbox WHERE id = ?'),
+    // One statement for a whole hand-over's ids (a JSON array) instead of one call per row.
+    deleteInboxMany: db.prepare('DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))'),
+    lastInboxId: db.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'inbox'), 0)"),
     inboxPage: db.prepare('SELECT * FROM inbox WHERE id > ? ORDER BY id LIMIT ?'),
     inboxCount: db.prepare('SELECT COUNT(*) FROM inbox'),
     inboxTotals: db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM inbox'),

@@ -166,6 +166,30 @@ describe('DurableStore inbox', () => {
     expect([...store.pendingInbox()]).toEqual([{ id, ...input, receivedMs: clock.now() }]);
   });
 
+  it('stores a batch in one transaction: every payload, in order, or none', () => {
+    const { store, file } = tempStore();
+    const ids = store.acceptInboxBatch([reading(1), reading(2), reading(3)]);
+    expect(ids).toHaveLength(3);
+    expect([...store.pendingInbox()].map((r) => r.seq)).toEqual([1, 2, 3]);
+    // A trigger refuses seq 5: the batch around it leaves nothing behind, in the file or in what the pump reads.
+    const db = new Database(file);
+    db.exec("CREATE TRIGGER fail_inbox BEFORE INSERT ON inbox WHEN NEW.seq = 5 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    expect(() => store.acceptInboxBatch([reading(4), reading(5), reading(6)])).toThrow(StoreError);
+    db.close();
+    expect([...store.pendingInbox()].map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(store.inboxDepth()).toBe(3);
+  });
+
+  it('still finds rows read past in the file, for a reader that starts again lower', () => {
+    const { store } = tempStore();
+    const ids = [1, 2, 3, 4].map((seq) => store.acceptInbox(reading(seq, 64)));
+    store.readThrough(ids[2]!);
+    expect([...store.pendingInbox({ afterId: ids[2]! })].map((r) => r.seq)).toEqual([4]);
+    const again = [...store.pendingInbox({ afterId: 0 })];
+    expect(again.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(again[0]!.payload).toEqual(reading(1, 64).payload);
+  });
+
   it('lets a write between pages of a replay go through', () => {
     const { store } = tempStore();
     for (let seq = 1; seq <= 6; seq++) store.acceptInbox(reading(seq));
