@@ -18,6 +18,13 @@ export interface GatewayBenchResult {
   passThroughRatio: number;
   /** The same ratio per CPU-second of the process, median over rounds: steadier when other work shares the machine. */
   passThroughRatioCpu: number;
+  /** passThroughRatio with `processing.thread: worker`: decoding, windows and features in a thread of their own. */
+  passThroughRatioWorker: number;
+  /** Gateway end-to-end blocks/s with the edge worker, median round. */
+  gatewayWorkerBlocksPerS: number;
+  /** Process CPU-seconds ÷ wall seconds during the edge-worker rounds: up to 2 with both threads busy. */
+  gatewayWorkerCpuUtilisation: number;
+  ratiosWorker: number[];
   /** ONNX Runtime, one window per run, ms. */
   onnxP50Ms: number;
   onnxP99Ms: number;
@@ -162,10 +169,10 @@ async function passThrough(blocks: readonly Block[]): Promise<Phase> {
 }
 
 /** Publisher → gateway (default vibration pipeline, in-memory store) → upstream aedes → QoS 1 features subscriber. */
-async function throughGateway(blocks: readonly Block[]): Promise<Phase & { reduction: number }> {
+async function throughGateway(blocks: readonly Block[], thread: 'main' | 'worker' = 'main'): Promise<Phase & { reduction: number }> {
   const upstream = await startBroker();
   const gateway = await Gateway.start({
-    config: GatewayConfigSchema.parse({ site: SITE, devices: { listen: { port: 0 } }, upstream: { url: upstream.url } }),
+    config: GatewayConfigSchema.parse({ site: SITE, devices: { listen: { port: 0 } }, upstream: { url: upstream.url }, processing: { thread } }),
     clock: new ScaledRealClock(),
   });
   const sub = await connectMqtt(upstream.url);
@@ -227,17 +234,22 @@ export async function gatewayBench(): Promise<GatewayBenchResult> {
   // JIT warm-up of both paths, discarded.
   await passThrough(blocks.slice(0, WARMUP_BLOCKS));
   await throughGateway(blocks.slice(0, WARMUP_BLOCKS));
+  await throughGateway(blocks.slice(0, WARMUP_BLOCKS), 'worker');
   const raw: Phase[] = [];
   const gw: (Phase & { reduction: number })[] = [];
+  const gwWorker: Phase[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     raw.push(await passThrough(blocks));
     gw.push(await throughGateway(blocks));
+    gwWorker.push(await throughGateway(blocks, 'worker'));
   }
   const ml = await inference();
 
   const perS = (p: Phase) => (BLOCKS / p.wallMs) * 1000;
   const perCpuS = (p: Phase) => BLOCKS / p.cpuS;
   const ratios = raw.map((r, i) => perS(gw[i]!) / perS(r));
+  const ratiosWorker = raw.map((r, i) => perS(gwWorker[i]!) / perS(r));
+  const utilisation = (phases: Phase[]) => phases.reduce((s, p) => s + p.cpuS, 0) / (phases.reduce((s, p) => s + p.wallMs, 0) / 1000);
   const gatewayBlocksPerS = median(gw.map(perS));
   const gatewayBlocksPerCpuS = median(gw.map(perCpuS));
   const round = (x: number, digits = 2) => Number(x.toFixed(digits));
@@ -245,6 +257,10 @@ export async function gatewayBench(): Promise<GatewayBenchResult> {
     vibrationChannelsRealtimePerCore: Math.floor(gatewayBlocksPerCpuS / BLOCKS_PER_S),
     passThroughRatio: round(median(ratios), 3),
     passThroughRatioCpu: round(median(raw.map((r, i) => perCpuS(gw[i]!) / perCpuS(r))), 3),
+    passThroughRatioWorker: round(median(ratiosWorker), 3),
+    gatewayWorkerBlocksPerS: Math.round(median(gwWorker.map(perS))),
+    gatewayWorkerCpuUtilisation: round(utilisation(gwWorker)),
+    ratiosWorker: ratiosWorker.map((r) => round(r, 3)),
     onnxP50Ms: round(percentile(ml.onnx, 50), 4),
     onnxP99Ms: round(percentile(ml.onnx, 99), 4),
     referenceP50Ms: round(percentile(ml.reference, 50), 4),
@@ -255,7 +271,7 @@ export async function gatewayBench(): Promise<GatewayBenchResult> {
     passThroughBlocksPerCpuS: Math.round(median(raw.map(perCpuS))),
     gatewayIngestBlocksPerS: Math.round(median(gw.map((p) => (BLOCKS / p.ackedMs) * 1000))),
     vibrationChannelsRealtimeWall: Math.floor(gatewayBlocksPerS / BLOCKS_PER_S),
-    gatewayCpuUtilisation: round(gw.reduce((s, p) => s + p.cpuS, 0) / (gw.reduce((s, p) => s + p.wallMs, 0) / 1000)),
+    gatewayCpuUtilisation: round(utilisation(gw)),
     bandwidthReduction: round(median(gw.map((p) => p.reduction)), 1),
     blocks: BLOCKS,
     channels: CHANNELS,
@@ -279,6 +295,9 @@ export function formatGateway(r: GatewayBenchResult): string {
     `                                                                       ${k(r.gatewayBlocksPerS)} blocks/s   ${k(r.gatewayBlocksPerCpuS)} blocks/CPU-s   ` +
       `×${r.passThroughRatio} of baseline (rounds ${r.ratios.join(', ')}; per CPU-s ×${r.passThroughRatioCpu})`,
     `    feature windows ${r.gatewayWindowsPerS}/s; device ingest alone (PUBACKed into the inbox) ${k(r.gatewayIngestBlocksPerS)} blocks/s; bytes in ÷ out ×${r.bandwidthReduction}`,
+    `  the same, processing.thread: worker (decode, windows, features in a thread of their own)`,
+    `                                                                       ${k(r.gatewayWorkerBlocksPerS)} blocks/s   ` +
+      `×${r.passThroughRatioWorker} of baseline (rounds ${r.ratiosWorker.join(', ')}) at ${r.gatewayWorkerCpuUtilisation} CPU-s per s`,
     `    real-time 25.6 kHz channels per core: ${r.vibrationChannelsRealtimePerCore} (per CPU-second of the whole process; ` +
       `${r.vibrationChannelsRealtimeWall} by wall clock on its one JS thread at ${r.gatewayCpuUtilisation} CPU-s per s)`,
     `  anomaly model ${r.model} (${r.onnxFeatures} features), one window per call, ${r.onnxRuns} calls after warm-up`,

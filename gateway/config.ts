@@ -22,6 +22,19 @@ function ListenSchema(defaultPort: number) {
     .prefault({});
 }
 
+export const ProcessingSchema = z
+  .object({
+    thread: z
+      .enum(['main', 'worker'])
+      .default('main')
+      .describe(
+        'Where device payloads are decoded and run through their pipelines, windows, features, local rules and actions: `main`, the thread that also serves MQTT and the store, or `worker`, a thread of its own, so DSP uses a second core while the first takes in and forwards. Same results, in the same order, either way. `worker` does not run the anomaly model or verify signed envelopes yet (configure neither). Default main.',
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe('How the gateway spreads its work over threads.');
+
 export const GatewayConfigSchema = z
   .object({
     site: IdSchema.default('site-1').describe('Site name, the topic level the gateway serves. Default `site-1`.'),
@@ -70,6 +83,7 @@ export const GatewayConfigSchema = z
       'Preprocessing per sensor: stages, windows, features, deadband, byte budget, raw uplink. Default: vibration (unit g) → 1 s windows with full features and raw around events; slow sensors (≤ 10 Hz) → a record per two blocks; the rest → a record per block; none sends more feature bytes than its readings brought in.',
     ),
     ...EdgeRulesShape,
+    processing: ProcessingSchema,
     store: StoreConfigSchema.prefault({}).describe('Offline-first store-and-forward (SQLite). Default: in memory (nothing survives a restart).'),
     metrics: MetricsConfigSchema.optional().describe('Prometheus GET /metrics. Default: off.'),
     security: GatewaySecurityConfigSchema.optional().describe(
@@ -85,6 +99,10 @@ export const GatewayConfigSchema = z
   .refine((c) => !(c.security?.tls && c.devices.url), {
     path: ['security', 'tls'],
     message: 'TLS settings apply to the embedded device broker; with devices.url, configure TLS on that broker instead',
+  })
+  .refine((c) => c.processing.thread === 'main' || (c.anomaly === undefined && c.security === undefined), {
+    path: ['processing', 'thread'],
+    message: 'the edge worker does not run the anomaly model or verify device security yet; use thread: main with anomaly or security',
   });
 
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import {
   AlertEngine,
   bytesToBase64,
@@ -22,6 +21,13 @@ import type { ActionConfig } from './edge-config';
 import type { AnomalyDetector, DetectorVerdict } from './model';
 import { IntegrityError, type GatewaySecurity } from './security';
 import { PRIORITY, type HandOver, type OutboxInput } from './store';
+
+/** The log calls the processor makes (a pino Logger fits; the edge worker collects them for the gateway's logger). */
+export interface EdgeLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
 
 /** A command the gateway decided to send a device, with when it decided (for detection-to-command latency). */
 export interface LocalCommand {
@@ -52,11 +58,12 @@ export interface EdgeProcessorOptions {
   /** The anomaly detector and the sensors it scores; absent: no model. */
   anomaly?: { detector: AnomalyDetector; sensors: readonly string[] };
   security?: GatewaySecurity;
-  clock: Clock;
+  /** Event time of dead letters. */
+  clock: Pick<Clock, 'now'>;
   /** Monotonic wall clock, ms, for latency measurements only. */
   wallMs: () => number;
   gzip: GzipCodec;
-  log: Logger;
+  log: EdgeLog;
   /** Told about each dead letter (for counters and metrics). */
   onDeadLetter: (letter: DeadLetterV1) => void;
   /** Told how long each anomaly model run took, ms (for metrics). */

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { AedesOptions } from 'aedes';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import { decodeMessage, DecodeError, encodeMessage, filters, formatFieldPath, IdSchema, parseTopic, topics, type CommandV1, type ReplyV1, type StatusV1 } from '../protocol';
+import { decodeMessage, DecodeError, encodeMessage, filters, formatFieldPath, IdSchema, parseTopic, topics, type CommandV1, type DeadLetterV1, type ReplyV1, type StatusV1 } from '../protocol';
 import {
   connectMqtt,
   createMqttClient,
@@ -22,6 +23,7 @@ import type { GatewayConfig } from './config';
 import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
 import { nodeGzip } from './dsp';
 import { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
+import { EdgeWorkerClient } from './edge-worker-client';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { GatewayMetrics, startMetricsServer, type MetricsServer } from './metrics';
 import {
@@ -35,7 +37,7 @@ import {
   verifyModelFile,
 } from './model';
 import { connectInProcess, loadGatewaySecurity, type GatewaySecurity } from './security';
-import { DurableStore, Forwarder, InboxAdmission, InboxPump, PRIORITY, type InboxInput, type OutboxRow } from './store';
+import { DurableStore, Forwarder, InboxAdmission, InboxPump, PRIORITY, type InboxInput, type InboxRow, type OutboxRow } from './store';
 import { StreamByteCounts, type StreamBytes } from './stream-bytes';
 import { linkUplink } from './uplink-link';
 
@@ -134,6 +136,8 @@ export class Gateway {
   #processedThroughId = 0;
   #forwarder: Forwarder | undefined;
   #processor: EdgeProcessor | undefined;
+  /** With processing.thread worker: the processor in a thread of its own, instead of #processor. */
+  #worker: EdgeWorkerClient | undefined;
   #slot: ModelSlot | undefined;
   #detector: AnomalyDetector | undefined;
   #metricsServer: MetricsServer | undefined;
@@ -184,6 +188,11 @@ export class Gateway {
   /** URL of the Prometheus metrics, when enabled. */
   get metricsUrl(): string | undefined {
     return this.#metricsServer?.url;
+  }
+
+  /** The thread device payloads are processed in: 0 for the gateway's own, else the edge worker's (`processing.thread`). */
+  get processingThreadId(): number {
+    return this.#worker?.threadId ?? threadId;
   }
 
   /** The active, staged and previous anomaly models, when anomaly detection is configured. */
@@ -239,27 +248,39 @@ export class Gateway {
     // A restart's inbox is processed again from its first row, so all of it is backlog.
     this.#admission = new InboxAdmission({ maxRows: storeConfig.inbox.maxPendingRows, maxBytes: storeConfig.inbox.maxPendingBytes }, this.#store.inboxTotals());
     await this.#startModel();
-    this.#processor = new EdgeProcessor({
-      site,
-      gateway: id,
-      pipelines: this.config.pipelines,
-      rules: this.config.rules,
-      actions: this.config.actions,
-      ...(this.#detector ? { anomaly: { detector: this.#detector, sensors: this.config.anomaly!.sensors } } : {}),
-      ...(security ? { security } : {}),
-      clock: this.#clock,
-      wallMs: monotonicWallMs,
-      gzip: nodeGzip,
-      log: this.#log,
-      onInference: (ms) => this.#metrics.inference(ms / 1000),
-      reorderHoldMs: this.config.reorderHoldMs,
-      onIdleFlush: () => this.#counters.idleFlushes++,
-      onDeadLetter: (letter) => {
-        this.#counters.deadLettered++;
-        this.#metrics.deadLettered();
-        this.#log.warn({ topic: letter.topic, reason: letter.reason }, 'dead-lettered a device message');
-      },
-    });
+    const onDeadLetter = (letter: DeadLetterV1) => {
+      this.#counters.deadLettered++;
+      this.#metrics.deadLettered();
+      this.#log.warn({ topic: letter.topic, reason: letter.reason }, 'dead-lettered a device message');
+    };
+    const onIdleFlush = () => void this.#counters.idleFlushes++;
+    if (this.config.processing.thread === 'worker') {
+      this.#worker = await EdgeWorkerClient.start({
+        data: { site, gateway: id, pipelines: this.config.pipelines, rules: this.config.rules, actions: this.config.actions, reorderHoldMs: this.config.reorderHoldMs },
+        nowMs: () => this.#clock.now(),
+        log: this.#log,
+        onDeadLetter,
+        onIdleFlush,
+      });
+    } else {
+      this.#processor = new EdgeProcessor({
+        site,
+        gateway: id,
+        pipelines: this.config.pipelines,
+        rules: this.config.rules,
+        actions: this.config.actions,
+        ...(this.#detector ? { anomaly: { detector: this.#detector, sensors: this.config.anomaly!.sensors } } : {}),
+        ...(security ? { security } : {}),
+        clock: this.#clock,
+        wallMs: monotonicWallMs,
+        gzip: nodeGzip,
+        log: this.#log,
+        onInference: (ms) => this.#metrics.inference(ms / 1000),
+        reorderHoldMs: this.config.reorderHoldMs,
+        onIdleFlush,
+        onDeadLetter,
+      });
+    }
 
     if (devices.url) {
       this.#deviceUrl = devices.url;
@@ -351,12 +372,10 @@ export class Gateway {
       store: this.#store,
       maxRows: storeConfig.commitMaxRows,
       process: async (row) => {
-        if (row.id > this.#processedThroughId) {
-          this.#processedThroughId = row.id;
-          this.#admission?.left(row.payload.length);
-        }
-        return this.#afterProcessing(await this.#processor!.process(row.payload, { topic: row.topic }, row.qos, row.id));
+        this.#leftBacklog(row);
+        return this.#afterProcessing(await this.#process(row.payload, { topic: row.topic }, row.qos, row.id));
       },
+      ...(this.#worker ? { processPage: (rows) => this.#processPage(rows) } : {}),
       onError: (error, row) => this.#log.error({ err: error, inboxId: row?.id, topic: row?.topic }, 'inbox row not handed over'),
     });
     this.#forwarder.start();
@@ -375,7 +394,7 @@ export class Gateway {
       startMs: this.#clock.now() + statusIntervalS * 1000,
     });
     this.#log.info(
-      { site, id, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl, metricsUrl: this.metricsUrl, store: storeConfig.path, backlog: this.pending() },
+      { site, id, processing: this.config.processing.thread, deviceUrl: this.#deviceUrl, upstreamUrl: upstream.url, httpUrl: this.httpUrl, coapUrl: this.coapUrl, metricsUrl: this.metricsUrl, store: storeConfig.path, backlog: this.pending() },
       'gateway ready',
     );
   }
@@ -485,7 +504,7 @@ export class Gateway {
   async ingest(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2 = 1): Promise<IngestResult> {
     this.#counters.received++;
     this.#counters.bytesIn += payload.length;
-    const processed = this.#afterProcessing(await this.#processor!.process(payload, route, qos));
+    const processed = this.#afterProcessing(await this.#process(payload, route, qos));
     if (processed.stream) {
       this.#metrics.bytesIn(processed.stream.device, processed.stream.sensor, payload.length);
       this.#streamBytes.addIn(processed.stream.device, processed.stream.sensor, payload.length);
@@ -505,8 +524,28 @@ export class Gateway {
   /** Emits every open window (the end of a run, or a shutdown without a durable store) and queues the results. */
   async flush(): Promise<void> {
     await this.#pump?.idle();
-    if (!this.#processor || !this.#pump) return;
-    this.#pump.commit(this.#afterProcessing(await this.#processor.flush()));
+    if (!this.#pump) return;
+    if (this.#worker) this.#pump.commit(this.#afterProcessing(await this.#worker.flush()));
+    else if (this.#processor) this.#pump.commit(this.#afterProcessing(await this.#processor.flush()));
+  }
+
+  /** A row the pump read is no longer backlog (once: a page read again after a failed commit is not counted twice). */
+  #leftBacklog(row: InboxRow): void {
+    if (row.id <= this.#processedThroughId) return;
+    this.#processedThroughId = row.id;
+    this.#admission?.left(row.payload.length);
+  }
+
+  /** One payload through the edge processor, in this thread or the worker's. */
+  #process(payload: Buffer, route: IngestRoute, qos: 0 | 1 | 2, inboxId?: number): Promise<Processed> {
+    return this.#worker ? this.#worker.processOne(payload, route, qos, inboxId) : this.#processor!.process(payload, route, qos, inboxId);
+  }
+
+  /** A page of inbox rows through the edge worker in one message; results as the pump takes them, in row order. */
+  async #processPage(rows: InboxRow[]): Promise<(Processed | Error)[]> {
+    for (const row of rows) this.#leftBacklog(row);
+    const outcomes = await this.#worker!.process(rows.map((row) => ({ payload: row.payload, route: { topic: row.topic }, qos: row.qos, inboxId: row.id })));
+    return outcomes.map((outcome) => (outcome.ok ? this.#afterProcessing(outcome.processed) : new Error(outcome.error)));
   }
 
   /** Counts what processing produced and sends its local commands; returns it for the hand-over. */
@@ -577,7 +616,7 @@ export class Gateway {
     if (action === RAW_REQUEST) {
       const args = RawRequestArgsSchema.safeParse(command.args ?? {});
       if (!args.success) return { ...base, ok: false, code: 'E_BAD_ARGS', error: args.error.issues.map((i) => `${formatFieldPath(i.path) || 'args'}: ${i.message}`).join('; ') };
-      const streams = this.#processor!.requestRaw(args.data);
+      const streams = this.#worker ? await this.#worker.requestRaw(args.data) : this.#processor!.requestRaw(args.data);
       if (streams.length === 0) {
         const what = `${args.data.device}${args.data.sensor ? `/${args.data.sensor}` : ''}`;
         return { ...base, ok: false, code: 'E_NO_STREAM', error: `no stream of ${what} with raw uplink has reached this gateway` };
@@ -636,6 +675,7 @@ export class Gateway {
     await this.#coap?.close();
     await this.#metricsServer?.close();
     if (this.#store?.isOpen) this.#store.close();
+    await this.#worker?.close();
     this.#edge = this.#upstream = this.#broker = undefined;
     this.#http = this.#coap = this.#metricsServer = undefined;
   }
@@ -659,6 +699,7 @@ export class Gateway {
     await this.#edge?.endAsync();
     await this.#upstream?.endAsync();
     if (this.#store?.isOpen) this.#store.close();
+    await this.#worker?.close();
     await this.#metricsServer?.close();
     this.#edge = this.#upstream = this.#broker = undefined;
     this.#http = this.#coap = this.#metricsServer = undefined;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from '../protocol';
 import { FaultSchema, MACHINE_FAULTS_BY_TEMPLATE, MachineSchema, SENSOR_FAULT_TYPES, sensorsOf } from '../twins';
 import { LinkScheduleEntrySchema } from '../sim';
-import { AnomalySchema, ActionSchema, PipelinesSchema } from '../gateway';
+import { AnomalySchema, ActionSchema, PipelinesSchema, ProcessingSchema } from '../gateway';
 import { ThresholdRuleSchema as EdgeRuleSchema } from '../protocol';
 import { DriftPolicySchema, RolloutSpecSchema, ThresholdRuleSchema } from '../cloud';
 import { TargetSchema } from './target/target-schema';
@@ -110,6 +110,7 @@ export const ScenarioSchema = z
         rules: z.array(EdgeRuleSchema).default([]).describe('Local threshold rules at the edge. Default none.'),
         anomaly: AnomalySchema.optional().describe('Local anomaly detection with an ONNX model. Default: off.'),
         actions: z.array(ActionSchema).default([]).describe('Commands the gateway sends a device when a local event is raised. Default none.'),
+        processing: ProcessingSchema.optional(),
       })
       .strict()
       .optional()

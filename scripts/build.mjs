@@ -26,6 +26,18 @@ await Promise.all([
     sourcemap: true,
     logLevel: 'warning',
   }),
+  // The edge worker thread (gateway/edge-worker.ts, processing.thread: worker), started from beside the bundle.
+  build({
+    entryPoints: ['gateway/edge-worker.ts'],
+    outfile: 'dist/edge-worker.js',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
   build({
     entryPoints: ['web/client/main.ts'],
     outfile: 'dist/web/app.js',

@@ -17,6 +17,11 @@ export interface InboxPumpOptions {
   maxRows?: number;
   /** Turns one inbox row into a hand-over. A throw leaves the row in the inbox, reported through `onError`. */
   process: (row: InboxRow) => HandOver | Promise<HandOver>;
+  /**
+   * Instead of `process` row by row: a whole page at once (to another thread, say), one hand-over or Error per row,
+   * in order. An Error leaves its row in the inbox, as a throw from `process` does.
+   */
+  processPage?: (rows: InboxRow[]) => Promise<(HandOver | Error)[]>;
   /** Told about rows `process` threw on and hand-overs the store refused. Default: none. */
   onError?: (error: Error, row?: InboxRow) => void;
   /** Told after each hand-over. Default: none. */
@@ -34,6 +39,7 @@ export class InboxPump {
   readonly #store: DurableStore;
   readonly #maxRows: number;
   readonly #process: InboxPumpOptions['process'];
+  readonly #processPage: InboxPumpOptions['processPage'];
   readonly #onError: (error: Error, row?: InboxRow) => void;
   readonly #onCommitted: (result: CommitResult) => void;
   /** Last id read. Held and failed rows stay behind it until the next run. */
@@ -47,6 +53,7 @@ export class InboxPump {
     this.#store = options.store;
     this.#maxRows = options.maxRows ?? 512;
     this.#process = options.process;
+    this.#processPage = options.processPage;
     this.#onError = options.onError ?? (() => {});
     this.#onCommitted = options.onCommitted ?? (() => {});
     if (!(Number.isInteger(this.#maxRows) && this.#maxRows >= 1)) throw new RangeError(`maxRows must be an integer ≥ 1, got ${this.#maxRows}`);
@@ -88,6 +95,7 @@ export class InboxPump {
 
   async #drain(): Promise<void> {
     try {
+      if (this.#processPage) return await this.#drainPaged(this.#processPage);
       do {
         this.#pending = false;
         while (this.#store.isOpen && (await this.#handOver()) === this.#maxRows) {
@@ -99,6 +107,71 @@ export class InboxPump {
       this.#running = false;
       for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+
+  /** Up to maxRows rows after the cursor, which moves past them. */
+  #readPage(): InboxRow[] {
+    const rows: InboxRow[] = [];
+    if (!this.#store.isOpen || this.#stopped) return rows;
+    for (const row of this.#store.pendingInbox({ afterId: this.#afterId, pageSize: this.#maxRows })) {
+      rows.push(row);
+      if (rows.length === this.#maxRows) break;
+    }
+    if (rows.length > 0) this.#afterId = rows[rows.length - 1]!.id;
+    return rows;
+  }
+
+  /**
+   * Pages processed elsewhere (another thread), two at a time: the next page is sent before the previous one is
+   * committed, so the other side works while this one commits and takes in more. Commits stay in page order.
+   */
+  async #drainPaged(processPage: NonNullable<InboxPumpOptions['processPage']>): Promise<void> {
+    type Sent = { rows: InboxRow[]; from: number; result: Promise<(HandOver | Error)[]> };
+    const send = (): Sent | undefined => {
+      const from = this.#afterId;
+      const rows = this.#readPage();
+      if (rows.length === 0) return undefined;
+      // Errors are settled here, not left unhandled while an earlier page is committed.
+      const result = processPage(rows).catch((error: unknown) => error as Error) as Promise<(HandOver | Error)[]>;
+      return { rows, from, result };
+    };
+    this.#pending = false;
+    let inFlight = send();
+    while (inFlight) {
+      const outcome = (await inFlight.result) as (HandOver | Error)[] | Error;
+      this.#pending = false;
+      const next = send();
+      if (outcome instanceof Error || !this.#commitPage(inFlight.rows, outcome)) {
+        // Nothing of this page was applied: it (and the one sent after it) is read again on the next notify.
+        if (outcome instanceof Error) this.#onError(outcome);
+        if (next) await next.result;
+        this.#afterId = inFlight.from;
+        return;
+      }
+      inFlight = next;
+    }
+  }
+
+  /** One processed page, one transaction; false when the store refused it (reported through onError). */
+  #commitPage(rows: readonly InboxRow[], handOvers: readonly (HandOver | Error)[]): boolean {
+    const release: number[] = [];
+    const enqueue: OutboxInput[] = [];
+    rows.forEach((row, i) => {
+      const handOver = handOvers[i]!;
+      if (handOver instanceof Error) return this.#onError(handOver, row);
+      for (const message of handOver.enqueue) enqueue.push(message);
+      for (const id of handOver.release) release.push(id);
+    });
+    if (release.length > 0 || enqueue.length > 0) {
+      try {
+        this.#onCommitted(this.#store.commit({ release, enqueue }));
+      } catch (error) {
+        this.#onError(error as Error);
+        return false;
+      }
+    }
+    if (this.#store.isOpen) this.#store.readThrough(rows[rows.length - 1]!.id);
+    return true;
   }
 
   /** One page, one transaction. Returns the rows read. */
@@ -115,8 +188,8 @@ export class InboxPump {
       this.#afterId = row.id;
       try {
         const handOver = await this.#process(row);
-        enqueue.push(...handOver.enqueue);
-        release.push(...handOver.release);
+        for (const message of handOver.enqueue) enqueue.push(message);
+        for (const id of handOver.release) release.push(id);
       } catch (error) {
         this.#onError(error as Error, row);
       }

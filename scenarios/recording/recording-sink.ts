@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startModuleWorker } from '../../sim';
 import type { Role } from './layout';
 import { RecordingError } from './payload';
 import type { AddEntry, FromWorker, RecordWorkerData, ToWorker } from './record-protocol';
@@ -135,13 +136,7 @@ export class RecordingSink {
   }
 }
 
-/**
- * The recording thread: the bundled `record-worker.js` beside the CLI bundle, or from the TypeScript source through
- * tsx when twinbed runs from source (tests, `tsx` scripts).
- */
+/** The recording thread (`record-worker`): bundled beside the CLI, or its TypeScript source through tsx. */
 function startWorker(data: RecordWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./record-worker.js', here), { workerData: data });
-  const boot = "const { workerData } = require('node:worker_threads'); import(workerData.tsx).then((tsx) => tsx.tsImport(workerData.module, workerData.module));";
-  return new Worker(boot, { eval: true, workerData: { ...data, tsx: import.meta.resolve('tsx/esm/api'), module: new URL('./record-worker.ts', here).href } });
+  return startModuleWorker(import.meta.url, 'record-worker', data);
 }

@@ -21,10 +21,13 @@ describe('twins → gateway (its own process) → cloud → SQLite, over loopbac
     storage = new SqliteStorage(join(dir, 'cloud.db'));
     cloud = await Cloud.start({ brokerUrl: cloudBroker.url, storage, clock: new ScaledRealClock() });
     const config = join(dir, 'gateway.yaml');
-    await writeFile(config, `site: plant-it\nid: gw-it\ndevices:\n  listen:\n    port: 0\nupstream:\n  url: ${cloudBroker.url}\n`);
+    // Its processing in the edge worker: the bundle must start dist/edge-worker.js from beside itself.
+    await writeFile(config, `site: plant-it\nid: gw-it\ndevices:\n  listen:\n    port: 0\nupstream:\n  url: ${cloudBroker.url}\nprocessing:\n  thread: worker\n`);
     gateway = spawnTwinbed(['gateway', '--config', config]);
     const ready = await gateway.waitFor(/^.*"msg":"gateway ready".*$/m, 20_000);
-    deviceUrl = (JSON.parse(ready[0]) as { deviceUrl: string }).deviceUrl;
+    const announced = JSON.parse(ready[0]) as { deviceUrl: string; processing: string };
+    expect(announced.processing).toBe('worker');
+    deviceUrl = announced.deviceUrl;
   });
 
   afterAll(async () => {

@@ -43,6 +43,7 @@ describe('loadGatewayConfig on valid files', () => {
       upstream: { url: 'mqtt://127.0.0.1:1883' },
       statusIntervalS: 10,
       reorderHoldMs: 2000,
+      processing: { thread: 'main' },
       // The edge defaults: no declared pipelines (the defaults by unit and rate apply), no local rules, an in-memory store.
       pipelines: [],
       rules: [],
@@ -77,6 +78,7 @@ describe('loadGatewayConfig on valid files', () => {
       upstream: { url: 'mqtt://cloud.example:1883' },
       statusIntervalS: 2.5,
       reorderHoldMs: 2000,
+      processing: { thread: 'main' },
       pipelines: [],
       rules: [],
       actions: [],
@@ -138,6 +140,7 @@ describe('GatewayConfigSchema', () => {
       upstream: { url: 'tcp://10.0.0.2:1883' },
       statusIntervalS: 10,
       reorderHoldMs: 2000,
+      processing: { thread: 'main' },
       pipelines: [],
       rules: [],
       actions: [],
