@@ -17,6 +17,8 @@ export interface PipelineBenchResult {
   readingsStored: number;
   /** Readings the twins published; equal to readingsStored when nothing was lost. */
   readingsPublished: number;
+  /** Messages the gateway or cloud dead-lettered (a block resent after its window went out is one): where a shortfall went. */
+  deadLettered: number;
   /** Simulated seconds per wall second of the full pipeline. */
   speedup: number;
   /** Where the gateway processed readings (`processing.thread`). */
@@ -42,6 +44,7 @@ export async function pipelineBench(seconds = HOUR_S, gatewayThread: 'main' | 'w
     pipelineRatio: round(generation.wallS / wallS),
     readingsStored: result.stats.stored,
     readingsPublished: result.stats.published,
+    deadLettered: result.stats.deadLettered ?? 0,
     speedup: round(seconds / wallS, 1),
     gatewayThread,
   };
@@ -50,7 +53,7 @@ export async function pipelineBench(seconds = HOUR_S, gatewayThread: 'main' | 'w
 export function formatPipeline(r: PipelineBenchResult): string {
   return [
     `pipeline  ${machineLine()}`,
-    `  factory-20 through twins → gateway (processing.thread: ${r.gatewayThread}) → cloud: ${r.factoryHourWallS} s wall (×${r.speedup} real time), ${r.readingsStored.toLocaleString('en')} of ${r.readingsPublished.toLocaleString('en')} readings stored once (target ≤ 60 s for an hour)`,
+    `  factory-20 through twins → gateway (processing.thread: ${r.gatewayThread}) → cloud: ${r.factoryHourWallS} s wall (×${r.speedup} real time), ${r.readingsStored.toLocaleString('en')} of ${r.readingsPublished.toLocaleString('en')} readings stored once, ${r.deadLettered} dead-lettered (target ≤ 60 s for an hour)`,
     `  generating the same samples alone: ${r.generationOnlyWallS} s; pipelineRatio ${r.pipelineRatio} (target ≥ 0.6)`,
   ].join('\n');
 }
