@@ -7,6 +7,8 @@ import type { SqlEngine, SqlExecutor } from './sql-engine';
 export interface SqliteEngineOptions {
   /** Wall time for `schema_migrations.applied_ms`, ms since the Unix epoch. Default: monotonicWallMs. */
   wallMs?: () => number;
+  /** The -wal file is truncated back to this size after a checkpoint, bytes. Default 64 MiB. */
+  walLimitBytes?: number;
 }
 
 /** The writes of one event-loop turn, committed together. */
@@ -47,6 +49,8 @@ export class SqliteEngine implements SqlEngine {
       // returns, so it survives a killed process (not a power cut) without an fsync per commit.
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
+      // Without a limit the -wal file keeps the size of the largest burst it ever held (a backlog after an outage).
+      this.#db.pragma(`journal_size_limit = ${Math.floor(options.walLimitBytes ?? 64 * 1024 * 1024)}`);
       // Another process migrating or writing the same file holds the lock for a moment: wait rather than fail.
       this.#db.pragma('busy_timeout = 5000');
       migrate(this.#db, path, options.wallMs ?? monotonicWallMs);
