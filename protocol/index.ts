@@ -13,3 +13,4 @@ export { ThresholdRuleSchema, AlertEngine, type ThresholdRule, type RuleInput, t
 export { bearingOrders, type BearingGeometry, type BearingOrders } from './bearing-orders';
 export { EnergyIntegrator } from './energy-integrator';
 export { minimumJerk, pickPlaceStage, liftedLine, yawOf, nominalEffectorAt, type MoveProgress, type PickPlaceStage, type PickPlaceTiming, type PickPlacePath } from './pick-place-path';
+export { encodeRawBlock, decodeRawBlock, RawCodecError, type GzipCodec, type RawEncoding } from './raw-codec';

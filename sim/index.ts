@@ -8,6 +8,7 @@ export { RandomStreams, createRng, type Rng } from './rng';
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker';
 export { listen, type Listening } from './listen';
 export { startModuleWorker } from './module-worker';
+export { nodeGzip } from './node-gzip';
 export { percentileRank, nearestRankPercentile } from './percentile';
 export { connectMqtt, createMqttClient, type ConnectOptions, type MqttClient } from './mqtt-client';
 export {

@@ -1,7 +1,8 @@
 // The raw waveform behind the panel's spectra: the newest raw block the cloud stored for a sensor, joined with the
 // blocks just before it that continue it, decoded from the encoding it travelled in.
-import { gunzipSync } from 'node:zlib';
 import type { RawRecord, Storage } from '../cloud';
+import { decodeRawBlock } from '../protocol';
+import { nodeGzip } from '../sim';
 
 /**
  * Samples analysed at most (2¹⁵). One block is short (a pump's accelerometer sends 1024 samples, 40 ms at 25.6 kHz:
@@ -81,36 +82,7 @@ async function allRaw(storage: RawStorage, device: string, sensor: string, fromM
   return items;
 }
 
-/**
- * The float32 samples of a stored raw block (protocol RawBlockV1): `f32` little-endian; `delta-f32` d[i] = b[i] − b[i−1]
- * on the int32 bit patterns b (b[−1] = 0, modulo 2³²), so b[i] = b[i−1] + d[i]; `-gzip` that, gzipped (RFC 1952).
- * The gateway's encoder is gateway/dsp/raw-codec.ts; the web layer may not import it, so this is its decoding half.
- */
+/** A stored raw block's float32 samples, bit for bit as the gateway encoded them (protocol/raw-codec.ts). */
 export function decodeRaw(record: Pick<RawRecord, 'device' | 'sensor' | 'seq' | 'samples' | 'encoding' | 'data'>): Float32Array {
-  const expected = record.samples * 4;
-  let bytes = record.data;
-  if (record.encoding === 'delta-f32-gzip') {
-    try {
-      // Stop one byte past the size the header promises: a crafted block cannot inflate without bound.
-      bytes = new Uint8Array(gunzipSync(bytes, { maxOutputLength: expected + 1 }));
-    } catch (error) {
-      throw new Error(`raw block ${record.device}/${record.sensor} seq ${record.seq} is not valid gzip of ${expected} bytes: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  if (bytes.length !== expected) {
-    throw new Error(`raw block ${record.device}/${record.sensor} seq ${record.seq} (${record.encoding}) holds ${bytes.length} bytes of samples, expected ${expected} for ${record.samples} samples`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(record.samples);
-  if (record.encoding === 'f32') {
-    for (let i = 0; i < record.samples; i++) out[i] = view.getFloat32(4 * i, true);
-    return out;
-  }
-  const bits = new Int32Array(out.buffer);
-  let previous = 0;
-  for (let i = 0; i < record.samples; i++) {
-    previous = (previous + view.getInt32(4 * i, true)) | 0;
-    bits[i] = previous;
-  }
-  return out;
+  return decodeRawBlock(record, nodeGzip);
 }

@@ -1,10 +1,10 @@
 import { TwinbedError } from '../../protocol';
 
-export type DspErrorCode = 'E_DSP_DESIGN' | 'E_RAW_CODEC';
+export type DspErrorCode = 'E_DSP_DESIGN';
 
 /**
- * A filter that cannot be designed for the stream it meets (`E_DSP_DESIGN`, e.g. a cutoff at or above Nyquist), or
- * a raw block that cannot be encoded or decoded (`E_RAW_CODEC`). The message names the setting to change.
+ * A filter that cannot be designed for the stream it meets (`E_DSP_DESIGN`, e.g. a cutoff at or above Nyquist).
+ * The message names the setting to change. (A raw block that cannot be coded is a RawCodecError, in protocol/.)
  */
 export class DspError extends TwinbedError {
   declare readonly code: DspErrorCode;

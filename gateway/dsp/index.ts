@@ -1,5 +1,6 @@
-// gateway/dsp/: per-sensor preprocessing (stages → windows → features), the raw-block codec and the raw ring.
-// Platform-free except raw-gzip-node.ts (node:zlib), which only the gateway's Node side needs.
+// gateway/dsp/: per-sensor preprocessing (stages → windows → features) and the raw ring; the raw-block codec is in
+// protocol/ (the web decodes what the gateway encodes), re-exported here.
+// Platform-free.
 export {
   PipelineSchema,
   PipelinesSchema,
@@ -28,8 +29,8 @@ export { StageChain, type RejectCode, type ChainResult, type Rejection } from '.
 export { BlockWindows, type ClosedWindow, type HeldBlock } from './block-windows';
 export { WindowAnalyzer, bandFeatureName } from './window-analyzer';
 export { Deadband, type DeadbandReason } from './deadband';
-export { encodeRawBlock, decodeRawBlock, type GzipCodec, type RawEncoding } from './raw-codec';
-export { nodeGzip } from './raw-gzip-node';
+export { encodeRawBlock, decodeRawBlock, RawCodecError, type GzipCodec, type RawEncoding } from '../../protocol';
+export { nodeGzip } from '../../sim';
 export { RawRing } from './raw-ring';
 export { DspError, type DspErrorCode } from './errors';
 export { Fft, RealFft, fftPlan, nextPowerOfTwo, isPowerOfTwo } from './fft';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DspError, RawRing, decodeRawBlock, encodeRawBlock, nodeGzip, type RawEncoding } from '../../../../gateway/dsp/index';
+import { RawCodecError, RawRing, decodeRawBlock, encodeRawBlock, nodeGzip, type RawEncoding } from '../../../../gateway/dsp/index';
 import { RawBlockV1Schema, decodeMessage, encodeMessage } from '../../../../protocol/index';
 import { block, noise, sum, tone } from './signals';
 
@@ -60,13 +60,13 @@ describe('raw block codec', () => {
   });
 
   it('throws E_RAW_CODEC for an empty block, a missing gzip, or data that does not hold `samples` values', () => {
-    expect(() => encodeRawBlock(block(0, []), 'f32')).toThrow(DspError);
+    expect(() => encodeRawBlock(block(0, []), 'f32')).toThrow(RawCodecError);
     expect(() => encodeRawBlock(block(0, [1]), 'delta-f32-gzip')).toThrow(/needs a gzip implementation/);
     const raw = encodeRawBlock(block(0, [1, 2, 3]), 'f32');
     expect(() => decodeRawBlock({ ...raw, samples: 4 })).toThrow(/holds 12 bytes of samples, expected 16/);
     const zipped = encodeRawBlock(block(0, [1, 2, 3]), 'delta-f32-gzip', nodeGzip);
     expect(() => decodeRawBlock({ ...zipped, samples: 2 }, nodeGzip)).toThrow(/not valid gzip of at most 8 bytes/);
-    expect(() => decodeRawBlock({ ...zipped, data: Uint8Array.of(1, 2, 3) }, nodeGzip)).toThrow(DspError);
+    expect(() => decodeRawBlock({ ...zipped, data: Uint8Array.of(1, 2, 3) }, nodeGzip)).toThrow(RawCodecError);
   });
 });
 

@@ -1,5 +1,14 @@
-import type { RawBlockV1, TelemetryV1 } from '../../protocol';
-import { DspError } from './errors';
+// The raw block codec: a telemetry block's samples as they go up around events, bit for bit. Platform-free: gzip is
+// injected (Node: sim's nodeGzip).
+import { TwinbedError } from './errors';
+import type { RawBlockV1, TelemetryV1 } from './messages';
+
+/** A raw block that cannot be encoded or decoded (`E_RAW_CODEC`); the message says which block and why. */
+export class RawCodecError extends TwinbedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_RAW_CODEC', message, options);
+  }
+}
 
 export type RawEncoding = RawBlockV1['encoding'];
 
@@ -34,7 +43,7 @@ function toFromLittleEndian(bytes: Uint8Array): Uint8Array {
  */
 export function encodeRawBlock(block: TelemetryV1, encoding: RawEncoding, gzip?: GzipCodec): RawBlockV1 {
   const n = block.values.length;
-  if (n === 0) throw new DspError('E_RAW_CODEC', `${block.device}/${block.sensor} seq ${block.seq} has no samples; there is nothing to uplink`);
+  if (n === 0) throw new RawCodecError(`${block.device}/${block.sensor} seq ${block.seq} has no samples; there is nothing to uplink`);
   const samples = Float32Array.from(block.values);
   let data: Uint8Array;
   if (encoding === 'f32') {
@@ -53,12 +62,12 @@ export function encodeRawBlock(block: TelemetryV1, encoding: RawEncoding, gzip?:
   return { type: 'raw', v: 1, device: block.device, sensor: block.sensor, seq: block.seq, tsMs: block.tsMs, rateHz: block.rateHz, unit: block.unit, samples: n, encoding, data };
 }
 
-/** The float32 samples of a raw block, exactly as encoded; throws DspError when the data does not match `samples`. */
-export function decodeRawBlock(raw: RawBlockV1, gzip?: GzipCodec): Float32Array {
+/** The float32 samples of a raw block, exactly as encoded; throws RawCodecError when the data does not match `samples`. */
+export function decodeRawBlock(raw: Pick<RawBlockV1, 'device' | 'sensor' | 'seq' | 'samples' | 'encoding' | 'data'>, gzip?: GzipCodec): Float32Array {
   const expected = raw.samples * 4;
   let bytes = raw.encoding === 'delta-f32-gzip' ? requireGzip(gzip, raw.encoding).gunzip(raw.data, expected) : raw.data;
   if (bytes.length !== expected) {
-    throw new DspError('E_RAW_CODEC', `raw block ${raw.device}/${raw.sensor} seq ${raw.seq} (${raw.encoding}) holds ${bytes.length} bytes of samples, expected ${expected} for ${raw.samples} samples`);
+    throw new RawCodecError(`raw block ${raw.device}/${raw.sensor} seq ${raw.seq} (${raw.encoding}) holds ${bytes.length} bytes of samples, expected ${expected} for ${raw.samples} samples`);
   }
   // Copy into an aligned buffer we own: the input may be a view at any offset, and is not ours to change.
   bytes = toFromLittleEndian(bytes.slice());
@@ -73,6 +82,6 @@ export function decodeRawBlock(raw: RawBlockV1, gzip?: GzipCodec): Float32Array 
 }
 
 function requireGzip(gzip: GzipCodec | undefined, encoding: RawEncoding): GzipCodec {
-  if (!gzip) throw new DspError('E_RAW_CODEC', `encoding ${encoding} needs a gzip implementation; pass nodeGzip (Node) or choose delta-f32`);
+  if (!gzip) throw new RawCodecError(`encoding ${encoding} needs a gzip implementation; pass nodeGzip (Node) or choose delta-f32`);
   return gzip;
 }
