@@ -2,42 +2,15 @@
 import { build } from 'esbuild';
 
 const started = performance.now();
+/** One ESM bundle for Node, its packages left to node_modules. */
+const nodeBundle = (entry, outfile) =>
+  build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' });
+
 await Promise.all([
-  build({
-    entryPoints: ['cli/main.ts'],
-    outfile: 'dist/twinbed.js',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  }),
-  // The recording thread (scenarios/recording/record-worker.ts), started by the CLI bundle from beside itself.
-  build({
-    entryPoints: ['scenarios/recording/record-worker.ts'],
-    outfile: 'dist/record-worker.js',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  }),
-  // The edge worker thread (gateway/edge-worker.ts, processing.thread: worker), started from beside the bundle.
-  build({
-    entryPoints: ['gateway/edge-worker.ts'],
-    outfile: 'dist/edge-worker.js',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  }),
+  nodeBundle('cli/main.ts', 'dist/twinbed.js'),
+  // Worker threads the CLI bundle starts from beside itself (sim/module-worker.ts): recording, and the edge processor.
+  nodeBundle('scenarios/recording/record-worker.ts', 'dist/record-worker.js'),
+  nodeBundle('gateway/edge-worker.ts', 'dist/edge-worker.js'),
   build({
     entryPoints: ['web/client/main.ts'],
     outfile: 'dist/web/app.js',

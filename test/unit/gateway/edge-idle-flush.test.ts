@@ -1,27 +1,21 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EdgeProcessor, nodeGzip, PipelineSchema, PRIORITY, type Processed } from '../../../gateway/index';
+import { PipelineSchema, PRIORITY, type EdgeProcessor, type Processed } from '../../../gateway/index';
 import { decodeMessage, encodeMessage, topics, type FeaturesV2, type TelemetryV1 } from '../../../protocol/index';
-import { VirtualClock } from '../../../sim/index';
+import { testEdgeProcessor } from '../../support/edge-processor';
 
 const SITE = 'site-1';
 const START_MS = Date.UTC(2026, 0, 1);
 
 /** Windows of 10 one-second blocks; `idleFlushS` as given. */
 function processor(idleFlushS: number | undefined, flushed: string[] = []): EdgeProcessor {
-  return new EdgeProcessor({
-    site: SITE,
-    gateway: 'gw-1',
-    pipelines: [PipelineSchema.parse({ sensors: ['*'], window: { blocks: 10, function: 'rect', ...(idleFlushS ? { idleFlushS } : {}) }, features: { stats: ['rms'] } })],
-    rules: [],
-    actions: [],
-    clock: new VirtualClock(START_MS),
-    wallMs: () => performance.now(),
-    gzip: nodeGzip,
-    log: pino({ level: 'silent' }),
-    onDeadLetter: () => {},
-    onIdleFlush: ({ device, sensor }) => flushed.push(`${device}/${sensor}`),
-  });
+  return testEdgeProcessor(
+    {
+      site: SITE,
+      pipelines: [PipelineSchema.parse({ sensors: ['*'], window: { blocks: 10, function: 'rect', ...(idleFlushS ? { idleFlushS } : {}) }, features: { stats: ['rms'] } })],
+      onIdleFlush: ({ device, sensor }) => flushed.push(`${device}/${sensor}`),
+    },
+    START_MS,
+  );
 }
 
 /** Block `seq` of `device`: 1 s of 100 samples at 100 Hz starting at seq s of event time. */

@@ -1,8 +1,7 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EdgeProcessor, nodeGzip, PipelineSchema, PRIORITY, type PipelineConfigInput, type Processed } from '../../../gateway/index';
+import { PipelineSchema, PRIORITY, type EdgeProcessor, type PipelineConfigInput, type Processed } from '../../../gateway/index';
 import { decodeMessage, encodeMessage, ThresholdRuleSchema, topics, type EventV1, type FeaturesV2, type TelemetryV1 } from '../../../protocol/index';
-import { VirtualClock } from '../../../sim/index';
+import { testEdgeProcessor } from '../../support/edge-processor';
 
 const SITE = 'site-1';
 const START_MS = Date.UTC(2026, 0, 1);
@@ -17,18 +16,15 @@ const TEMP: PipelineConfigInput = {
 };
 
 function processor(): EdgeProcessor {
-  return new EdgeProcessor({
-    site: SITE,
-    gateway: 'gw-7',
-    pipelines: [PipelineSchema.parse(TEMP)],
-    rules: [ThresholdRuleSchema.parse({ name: 'temp-peak', metric: 'peak', sensor: 'temp', above: 23, clearBelow: 21 })],
-    actions: [],
-    clock: new VirtualClock(START_MS),
-    wallMs: () => performance.now(),
-    gzip: nodeGzip,
-    log: pino({ level: 'silent' }),
-    onDeadLetter: () => {},
-  });
+  return testEdgeProcessor(
+    {
+      site: SITE,
+      gateway: 'gw-7',
+      pipelines: [PipelineSchema.parse(TEMP)],
+      rules: [ThresholdRuleSchema.parse({ name: 'temp-peak', metric: 'peak', sensor: 'temp', above: 23, clearBelow: 21 })],
+    },
+    START_MS,
+  );
 }
 
 /** Block `seq`: ten samples at 1 Hz of `level`, the last one `last` (a short excursion the mean hardly shows). */

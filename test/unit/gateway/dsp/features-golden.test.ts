@@ -1,25 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EdgeProcessor, nodeGzip, PRIORITY } from '../../../../gateway/index';
+import { PRIORITY } from '../../../../gateway/index';
 import { decodeMessage, type FeaturesV2 } from '../../../../protocol/index';
-import { VirtualClock } from '../../../../sim/index';
+import { testEdgeProcessor } from '../../../support/edge-processor';
 import { GOLDEN_PUMP_FEATURES as GOLDEN, PUMP_SITE, pumpAccelBlocks } from '../../../support/pump-blocks';
 
 /** The feature records of the fixed input through the default vibration pipeline, in order. */
 async function goldenInputFeatures(): Promise<FeaturesV2[]> {
-  const edge = new EdgeProcessor({
-    site: PUMP_SITE,
-    gateway: 'gw-1',
-    pipelines: [],
-    rules: [],
-    actions: [],
-    clock: new VirtualClock(0),
-    wallMs: () => 0,
-    gzip: nodeGzip,
-    log: pino({ level: 'silent' }),
-    onDeadLetter: () => {},
-  });
+  const edge = testEdgeProcessor({ site: PUMP_SITE, pipelines: [] });
   const records: FeaturesV2[] = [];
   for (const { topic, payload } of await pumpAccelBlocks(10)) {
     for (const message of (await edge.process(payload, { topic }, 1)).enqueue) {
