@@ -93,13 +93,15 @@ export class EmbeddedTarget implements RunningTarget {
     let flushed = false;
     let how: SettleOutcome['how'] = 'timeout';
     while (monotonicWallMs() < deadline) {
-      // The live gateways' work, but the run's totals: a gateway that crashed and restarted counted part of them.
-      const gw = system.gatewayCounters();
-      if (!flushed && gw.received >= acked) {
+      if (!flushed && system.gatewayCounters().received >= acked) {
         // Every reading is in a gateway: close the windows still open, so their readings go up too.
         for (const gateway of system.gateways) await gateway.flush();
         flushed = true;
       }
+      // One snapshot, taken with no await inside it: counters read before the flush would miss the windows the
+      // uplink sent and had acknowledged while it ran, and the run would end before the cloud received them.
+      // The live gateways' work, but the run's totals: a gateway that crashed and restarted counted part of them.
+      const gw = system.gatewayCounters();
       const pending = pendingOf(system.gateways);
       const backlog = linkBacklog(links);
       const idle = flushed && backlog === 0 && pending.inbox === 0 && pending.outbox === 0 && pending.inFlight === 0;
