@@ -174,38 +174,23 @@ export class InboxPump {
     return true;
   }
 
-  /** One page, one transaction. Returns the rows read. */
+  /** One page, processed row by row here, one transaction. Returns the rows read (0 when the commit failed). */
   async #handOver(): Promise<number> {
     const from = this.#afterId;
-    const rows: InboxRow[] = [];
-    for (const row of this.#store.pendingInbox({ afterId: from, pageSize: this.#maxRows })) {
-      rows.push(row);
-      if (rows.length === this.#maxRows) break;
-    }
-    const release: number[] = [];
-    const enqueue: OutboxInput[] = [];
+    const rows = this.#readPage();
+    if (rows.length === 0) return 0;
+    const handOvers: (HandOver | Error)[] = [];
     for (const row of rows) {
-      this.#afterId = row.id;
       try {
-        const handOver = await this.#process(row);
-        for (const message of handOver.enqueue) enqueue.push(message);
-        for (const id of handOver.release) release.push(id);
+        handOvers.push(await this.#process(row));
       } catch (error) {
-        this.#onError(error as Error, row);
+        handOvers.push(error as Error);
       }
     }
-    if (release.length > 0 || enqueue.length > 0) {
-      try {
-        this.#onCommitted(this.#store.commit({ release, enqueue }));
-      } catch (error) {
-        // Nothing was applied: read the page again next time.
-        this.#afterId = from;
-        this.#onError(error as Error);
-        return 0;
-      }
-    }
-    if (this.#store.isOpen) this.#store.readThrough(this.#afterId);
-    return rows.length;
+    if (this.#commitPage(rows, handOvers)) return rows.length;
+    // Nothing was applied: read the page again next time.
+    this.#afterId = from;
+    return 0;
   }
 
   /** Hands over results produced outside a row (a window closed by a flush), in one transaction. */
