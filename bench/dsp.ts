@@ -2,7 +2,7 @@
 // round-robin as a gateway receives them, against the per-block rms/peak/crest loop the gateway ran before pipelines,
 // measured in the same run. Pure computation: no broker, no store.
 import os from 'node:os';
-import { PipelineSchema, SensorPipeline, VIBRATION_PIPELINE, type PipelineConfigInput } from '../gateway';
+import { PipelineSchema, RealFft, SensorPipeline, VIBRATION_PIPELINE, type PipelineConfigInput } from '../gateway';
 import type { TelemetryV1 } from '../protocol';
 import { RandomStreams } from '../sim';
 import { createMachines, MachineSchema } from '../twins';
@@ -27,6 +27,11 @@ export interface DspBenchResult {
   stretches: number;
   /** The bare per-block loop (rms, peak, crest of each block), blocks/s, best measured second. */
   baselineBlocksPerS: number;
+  /**
+   * One 1 s window's 32,768-point real FFT alone, ms (best stretch): the part of a window's cost whose arithmetic the
+   * bit-identical features (test/unit/gateway/dsp/features-golden.test.ts) fix.
+   */
+  fftMsPerWindow: number;
   pipelines: DspPipelineResult[];
   /** 1-minute load average when the bench started: above the core count, other work shared the machine. */
   loadAverage: number;
@@ -104,6 +109,25 @@ function run(second: readonly Float32Array[], config: PipelineConfigInput | 'bas
   return (CHANNELS * seconds * BLOCKS_PER_S) / bestS;
 }
 
+/** The default window's FFT on one second of signal (Hann-weighted, zero-padded to 32,768), ms per transform, best stretch. */
+function fftPerWindowMs(second: readonly Float32Array[]): number {
+  const n = 32_768;
+  const x = new Float64Array(n);
+  second.forEach((block, b) => block.forEach((v, i) => (x[b * BLOCK + i] = v * 0.5 * (1 - Math.cos((2 * Math.PI * (b * BLOCK + i)) / (RATE_HZ - 1))))));
+  const fft = new RealFft(n);
+  const re = new Float64Array(n / 2 + 1);
+  const im = new Float64Array(n / 2 + 1);
+  const perStretch = 200;
+  let bestMs = Infinity;
+  for (let stretch = 0; stretch <= STRETCHES; stretch++) {
+    const started = performance.now();
+    for (let i = 0; i < perStretch; i++) fft.transform(x, re, im);
+    if (stretch > 0) bestMs = Math.min(bestMs, (performance.now() - started) / perStretch);
+  }
+  if (!Number.isFinite(re[1]!)) throw new Error('dsp bench: the FFT produced a non-finite bin');
+  return bestMs;
+}
+
 export async function dspBench(): Promise<DspBenchResult> {
   const loadAverage = Number(os.loadavg()[0]!.toFixed(2));
   const second = await oneSecond();
@@ -118,7 +142,8 @@ export async function dspBench(): Promise<DspBenchResult> {
       ofBaseline: Number((blocksPerS / baseline).toFixed(3)),
     };
   });
-  return { channels: CHANNELS, stretches: STRETCHES, baselineBlocksPerS: Math.round(baseline), pipelines, loadAverage };
+  const fftMsPerWindow = Number(fftPerWindowMs(second).toFixed(3));
+  return { channels: CHANNELS, stretches: STRETCHES, baselineBlocksPerS: Math.round(baseline), fftMsPerWindow, pipelines, loadAverage };
 }
 
 export function formatDsp(r: DspBenchResult): string {
@@ -129,5 +154,7 @@ export function formatDsp(r: DspBenchResult): string {
     ...r.pipelines.map(
       (p) => `  ${p.name}\n      ${k(p.blocksPerS)} blocks/s, ${p.windowsPerS} windows/s, ${p.realtimeChannels} channels in real time, ×${p.ofBaseline} of baseline (×${(1 / p.ofBaseline).toFixed(0)} its cost per block)`,
     ),
+    `  of a default window's cost, its 32 k-point real FFT alone: ${r.fftMsPerWindow} ms (${((r.fftMsPerWindow * 1000) / BLOCKS_PER_S).toFixed(1)} µs a block; ` +
+      `${((r.fftMsPerWindow / (1000 / r.pipelines[0]!.windowsPerS)) * 100).toFixed(0)}% of it)`,
   ].join('\n');
 }

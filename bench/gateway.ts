@@ -40,6 +40,11 @@ export interface GatewayBenchResult {
   gatewayBlocksPerCpuS: number;
   /** Pass-through blocks per CPU-second of the whole process, median round. */
   passThroughBlocksPerCpuS: number;
+  /**
+   * Publisher → aedes with no subscriber, blocks per CPU-second, median round: the transport a gateway that takes
+   * payloads inside its broker (as twinbed's does) cannot avoid, the pipeline's floor for moving blocks.
+   */
+  publishOnlyBlocksPerCpuS: number;
   /** Gateway ingest alone: blocks acknowledged by the device broker (in the durable inbox) per second, wall. */
   gatewayIngestBlocksPerS: number;
   /** 25.6 kHz channels in real time from wall-clock throughput (this process's whole thread, publisher included). */
@@ -168,6 +173,20 @@ async function passThrough(blocks: readonly Block[]): Promise<Phase> {
   return phase;
 }
 
+/** Publisher → aedes, acknowledged, nothing subscribed: the broker's share without a subscriber's. */
+async function publishOnly(blocks: readonly Block[]): Promise<Phase> {
+  const broker = await startBroker();
+  const pub = await connectMqtt(broker.url);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await publishAll(pub, blocks);
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  await pub.endAsync();
+  await broker.close();
+  return { wallMs, ackedMs: wallMs, cpuS: (used.user + used.system) / 1e6 };
+}
+
 /** Publisher → gateway (default vibration pipeline, in-memory store) → upstream aedes → QoS 1 features subscriber. */
 async function throughGateway(blocks: readonly Block[], thread: 'main' | 'worker' = 'main'): Promise<Phase & { reduction: number }> {
   const upstream = await startBroker();
@@ -233,13 +252,16 @@ export async function gatewayBench(): Promise<GatewayBenchResult> {
   const blocks = await makeBlocks();
   // JIT warm-up of both paths, discarded.
   await passThrough(blocks.slice(0, WARMUP_BLOCKS));
+  await publishOnly(blocks.slice(0, WARMUP_BLOCKS));
   await throughGateway(blocks.slice(0, WARMUP_BLOCKS));
   await throughGateway(blocks.slice(0, WARMUP_BLOCKS), 'worker');
   const raw: Phase[] = [];
   const gw: (Phase & { reduction: number })[] = [];
   const gwWorker: Phase[] = [];
+  const published: Phase[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     raw.push(await passThrough(blocks));
+    published.push(await publishOnly(blocks));
     gw.push(await throughGateway(blocks));
     gwWorker.push(await throughGateway(blocks, 'worker'));
   }
@@ -269,6 +291,7 @@ export async function gatewayBench(): Promise<GatewayBenchResult> {
     gatewayWindowsPerS: round(gatewayBlocksPerS / BLOCKS_PER_S, 1),
     gatewayBlocksPerCpuS: Math.round(gatewayBlocksPerCpuS),
     passThroughBlocksPerCpuS: Math.round(median(raw.map(perCpuS))),
+    publishOnlyBlocksPerCpuS: Math.round(median(published.map(perCpuS))),
     gatewayIngestBlocksPerS: Math.round(median(gw.map((p) => (BLOCKS / p.ackedMs) * 1000))),
     vibrationChannelsRealtimeWall: Math.floor(gatewayBlocksPerS / BLOCKS_PER_S),
     gatewayCpuUtilisation: round(utilisation(gw)),
@@ -291,6 +314,7 @@ export function formatGateway(r: GatewayBenchResult): string {
     `gateway: ${r.blocks} blocks of 1024 float32 samples (25.6 kHz, ${r.payloadBytes} B CBOR) from ${r.channels} channels, QoS 1, ` +
       `≤ ${IN_FLIGHT} in flight, median of ${r.rounds} paired rounds, all in one Node process on ${machineLine()}, load average ${r.loadAverage}`,
     `  raw aedes pass-through, publisher → broker → subscriber (baseline)   ${k(r.passThroughBlocksPerS)} blocks/s   ${k(r.passThroughBlocksPerCpuS)} blocks/CPU-s`,
+    `  publisher → broker, nothing subscribed (the transport a gateway inside its broker still pays)   ${k(r.publishOnlyBlocksPerCpuS)} blocks/CPU-s`,
     `  gateway, publisher → inbox → 1 s Hann windows + features → outbox → upstream broker → subscriber`,
     `                                                                       ${k(r.gatewayBlocksPerS)} blocks/s   ${k(r.gatewayBlocksPerCpuS)} blocks/CPU-s   ` +
       `×${r.passThroughRatio} of baseline (rounds ${r.ratios.join(', ')}; per CPU-s ×${r.passThroughRatioCpu})`,

@@ -21,6 +21,7 @@ export {
   decodeRawBlock,
   nodeGzip,
   RawRing,
+  RealFft,
   DspError,
   type PipelineConfig,
   type PipelineConfigInput,
