@@ -28,7 +28,7 @@ export const ProcessingSchema = z
       .enum(['main', 'worker'])
       .default('main')
       .describe(
-        'Where device payloads are decoded and run through their pipelines, windows, features, local rules and actions: `main`, the thread that also serves MQTT and the store, or `worker`, a thread of its own, so DSP uses a second core while the first takes in and forwards. Same results, in the same order, either way, on the fixed inputs tested. Experimental: a worker that dies is not started again (processing stops; rows wait in the inbox until the gateway restarts), and `worker` does not run the anomaly model or verify signed envelopes yet (configure neither). Default main.',
+        'Where device payloads are decoded and run through their pipelines, windows, features, local rules and actions: `main`, the thread that also serves MQTT and the store, or `worker`, a thread of its own, so DSP uses a second core while the first takes in and forwards. Same results, in the same order, either way, on the fixed inputs tested. Experimental. A worker that dies is replaced and the inbox processed again from its first row (at most 5 times a minute), and `worker` does not run the anomaly model or verify signed envelopes yet (configure neither). Default main.',
       ),
   })
   .strict()

@@ -12,6 +12,8 @@ export interface EdgeWorkerClientOptions {
   log: EdgeLog;
   onDeadLetter: (letter: DeadLetterV1) => void;
   onIdleFlush: (stream: { device: string; sensor: string }) => void;
+  /** Told once if the worker dies on its own (a crash, not `close`): every request from then on fails. */
+  onCrash?: (error: EdgeWorkerError) => void;
 }
 
 type Reply = Exclude<FromEdgeWorker, { kind: 'ready' }>;
@@ -33,7 +35,8 @@ export class EdgeWorkerClient {
   readonly #o: EdgeWorkerClientOptions;
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   #next = 1;
-  #failure: Error | undefined;
+  #failure: EdgeWorkerError | undefined;
+  #closed = false;
   /** The worker's thread id, as it reported it. */
   readonly threadId: number;
 
@@ -99,6 +102,7 @@ export class EdgeWorkerClient {
 
   /** Stops the worker; requests still pending fail. Idempotent. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#failure ??= new EdgeWorkerError('it was stopped');
     await this.#worker.terminate();
     this.#fail(this.#failure);
@@ -127,9 +131,17 @@ export class EdgeWorkerClient {
     for (const stream of effects.idleFlushes) this.#o.onIdleFlush(stream);
   }
 
-  #fail(error: Error): void {
+  /** Ends the worker thread as a crash would, for crash tests: requests fail and `onCrash` is told. */
+  async kill(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #fail(error: EdgeWorkerError): void {
+    const first = this.#failure === undefined;
     this.#failure ??= error;
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
+    // A crash emits both `error` and `exit`: tell it once.
+    if (first && !this.#closed) this.#o.onCrash?.(error);
   }
 }

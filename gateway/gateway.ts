@@ -23,7 +23,7 @@ import type { GatewayConfig } from './config';
 import type { DeviceAuthenticator, IngestResult, IngestRoute } from './device-auth';
 import { nodeGzip } from './dsp';
 import { EdgeProcessor, type LocalCommand, type Processed } from './edge-processor';
-import { EdgeWorkerClient } from './edge-worker-client';
+import { EdgeWorkerClient, type EdgeWorkerClientOptions } from './edge-worker-client';
 import { startHttpIngest, type HttpIngestServer } from './http-ingest';
 import { GatewayMetrics, startMetricsServer, type MetricsServer } from './metrics';
 import {
@@ -81,17 +81,22 @@ export interface GatewayCounters {
   backpressured: number;
   /** Streams whose open windows went up partial because their device fell silent (`window.idleFlushS`). */
   idleFlushes: number;
+  /** Edge worker threads started again after one died (`processing.thread: worker`). */
+  edgeWorkerRestarts: number;
 }
 
 /** Every counter at zero: a gateway's at start. */
 export function zeroGatewayCounters(): GatewayCounters {
-  return { received: 0, bytesIn: 0, uplinkWritten: 0, uplinkAcked: 0, bytesOut: 0, rawBytesOut: 0, windows: 0, events: 0, commands: 0, deadLettered: 0, uplinkErrors: 0, backpressured: 0, idleFlushes: 0 };
+  return { received: 0, bytesIn: 0, uplinkWritten: 0, uplinkAcked: 0, bytesOut: 0, rawBytesOut: 0, windows: 0, events: 0, commands: 0, deadLettered: 0, uplinkErrors: 0, backpressured: 0, idleFlushes: 0, edgeWorkerRestarts: 0 };
 }
 
 /** Two gateways' counters added up (one that crashed and the one that took over). */
 export function addGatewayCounters(a: GatewayCounters, b: GatewayCounters): GatewayCounters {
   return Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value + b[key as keyof GatewayCounters]])) as unknown as GatewayCounters;
 }
+
+/** Edge worker restarts allowed within a minute: a worker that dies more often than that is left dead. */
+const MAX_WORKER_RESTARTS_PER_MINUTE = 5;
 
 /** The gateway command that asks for raw data from the cloud. */
 const RAW_REQUEST = 'raw.request';
@@ -138,6 +143,11 @@ export class Gateway {
   #processor: EdgeProcessor | undefined;
   /** With processing.thread worker: the processor in a thread of its own, instead of #processor. */
   #worker: EdgeWorkerClient | undefined;
+  /** Set while a dead edge worker is being replaced; settles when the new one has the inbox. */
+  #workerRestart: Promise<void> | undefined;
+  /** Wall ms of the edge worker's recent deaths, for the restart budget. */
+  #workerDeaths: number[] = [];
+  #stopping = false;
   #slot: ModelSlot | undefined;
   #detector: AnomalyDetector | undefined;
   #metricsServer: MetricsServer | undefined;
@@ -255,13 +265,19 @@ export class Gateway {
     };
     const onIdleFlush = () => void this.#counters.idleFlushes++;
     if (this.config.processing.thread === 'worker') {
-      this.#worker = await EdgeWorkerClient.start({
+      const workerOptions: EdgeWorkerClientOptions = {
         data: { site, gateway: id, pipelines: this.config.pipelines, rules: this.config.rules, actions: this.config.actions, reorderHoldMs: this.config.reorderHoldMs },
         nowMs: () => this.#clock.now(),
         log: this.#log,
         onDeadLetter,
         onIdleFlush,
-      });
+        onCrash: (error) => {
+          this.#workerRestart = this.#replaceEdgeWorker(workerOptions, error).catch((failure: unknown) => {
+            this.#log.error({ err: failure }, 'edge worker could not be started again; device data stays in the inbox until the gateway restarts');
+          });
+        },
+      };
+      this.#worker = await EdgeWorkerClient.start(workerOptions);
     } else {
       this.#processor = new EdgeProcessor({
         site,
@@ -523,10 +539,44 @@ export class Gateway {
 
   /** Emits every open window (the end of a run, or a shutdown without a durable store) and queues the results. */
   async flush(): Promise<void> {
+    await this.#workerRestart;
     await this.#pump?.idle();
     if (!this.#pump) return;
     if (this.#worker) this.#pump.commit(this.#afterProcessing(await this.#worker.flush()));
     else if (this.#processor) this.#pump.commit(this.#afterProcessing(await this.#processor.flush()));
+  }
+
+  /** Ends the edge worker thread as a crash would, for crash tests: the gateway starts another (see `#replaceEdgeWorker`). */
+  async crashEdgeWorker(): Promise<void> {
+    if (!this.#worker) throw new Error('this gateway processes on its main thread (processing.thread: main): it has no edge worker');
+    await this.#worker.kill();
+  }
+
+  /**
+   * The edge worker died, and its state (open windows, filters, sequence numbers) with it. A new one takes the inbox
+   * from its first row, as a restarted gateway does: the rows still there are the ones held for open windows and the
+   * ones not processed yet, so nothing is lost and nothing already queued is made twice. A worker that dies more than
+   * MAX_WORKER_RESTARTS_PER_MINUTE times a minute is left dead: processing stops and rows wait in the inbox.
+   */
+  async #replaceEdgeWorker(options: EdgeWorkerClientOptions, error: Error): Promise<void> {
+    const pump = this.#pump;
+    // No page goes to the new worker before the rows it must see first: the page in flight fails and stays.
+    pump?.halt();
+    const now = monotonicWallMs();
+    this.#workerDeaths = this.#workerDeaths.filter((at) => now - at < 60_000).concat(now);
+    if (this.#workerDeaths.length > MAX_WORKER_RESTARTS_PER_MINUTE) {
+      this.#log.error({ err: error, deaths: this.#workerDeaths.length }, 'edge worker keeps dying; device data is no longer processed and stays in the inbox until the gateway restarts');
+      return;
+    }
+    this.#log.error({ err: error }, 'edge worker died; starting another, which processes the inbox again from its first row');
+    const worker = await EdgeWorkerClient.start(options);
+    if (this.#stopping) return void (await worker.close());
+    this.#worker = worker;
+    this.#counters.edgeWorkerRestarts++;
+    await pump?.idle();
+    if (this.#stopping || !pump) return;
+    pump.rewind();
+    pump.start();
   }
 
   /** A row the pump read is no longer backlog (once: a page read again after a failed commit is not counted twice). */
@@ -664,6 +714,7 @@ export class Gateway {
    * last status; what was committed stays in a durable store for the next start. For in-process crash tests.
    */
   async kill(): Promise<void> {
+    this.#stopping = true;
     this.#cancelStatus();
     this.#admission?.cancel(new Error('the gateway stopped before this payload found room in its inbox; send it again'));
     this.#pump?.halt();
@@ -685,6 +736,7 @@ export class Gateway {
    * and the queue stays in the outbox for the next start; with an in-memory one they are flushed and sent first.
    */
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#cancelStatus();
     this.#admission?.cancel(new Error('the gateway stopped before this payload found room in its inbox; send it again'));
     await this.#http?.close();

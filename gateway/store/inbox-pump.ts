@@ -82,6 +82,14 @@ export class InboxPump {
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Reads the inbox again from its first row on the next pass: the processor lost its state (an edge worker that
+   * died), so the rows it held for open windows must go through again. Call while halted and idle.
+   */
+  rewind(): void {
+    this.#afterId = 0;
+  }
+
   /** Stops at once, as a killed process would: rows not handed over stay in the inbox for the next run. */
   halt(): void {
     this.#stopped = true;

@@ -91,6 +91,43 @@ describe('gateway processing in a worker thread', () => {
     expect(worker.counters).toMatchObject({ received: 501, windows: 20, deadLettered: 1, commands: 1 });
   });
 
+  it('starts another edge worker when one dies, and every window still goes up exactly once, whole', async () => {
+    const upstream: EmbeddedBroker = await startBroker();
+    closers.push(() => upstream.close());
+    const gateway = await Gateway.start({
+      config: GatewayConfigSchema.parse({ site: PUMP_SITE, id: 'gw-1', devices: { listen: { port: 0 } }, upstream: { url: upstream.url }, processing: { thread: 'worker' } }),
+      clock: new VirtualClock(Date.parse('2026-01-01T00:00:00Z')),
+    });
+    closers.push(() => gateway.stop());
+    const features: FeaturesV2[] = [];
+    const cloud = await mqtt.connectAsync(upstream.url);
+    closers.push(() => cloud.endAsync());
+    cloud.on('message', (_topic, payload) => features.push(decodeMessage(payload) as FeaturesV2));
+    await cloud.subscribeAsync(`twinbed/v1/${PUMP_SITE}/+/features/+`, { qos: 1 });
+    const device = await mqtt.connectAsync(gateway.deviceUrl);
+    closers.push(() => device.endAsync());
+    const blocks = await pumpAccelBlocks(10);
+    const firstThread = gateway.processingThreadId;
+
+    // 5.5 s of both pumps: five whole windows each, and a sixth half full, its rows held in the inbox.
+    for (const { topic, payload } of blocks.slice(0, 2 * 137)) await device.publishAsync(topic, payload, { qos: 1 });
+    expect(await waitUntil(() => features.length === 10, 30_000)).toBe(true);
+    await gateway.idle();
+    await gateway.crashEdgeWorker();
+    expect(await waitUntil(() => gateway.counters().edgeWorkerRestarts === 1, 30_000)).toBe(true);
+    for (const { topic, payload } of blocks.slice(2 * 137)) await device.publishAsync(topic, payload, { qos: 1 });
+    expect(await waitUntil(() => features.length >= 20, 30_000)).toBe(true);
+    await gateway.idle();
+
+    expect(gateway.processingThreadId).not.toBe(firstThread);
+    // Each window once, in order per pump, and whole: the half-full one was built again from its held rows.
+    const seqs = Array.from({ length: 10 }, (_, i) => i * 25);
+    for (const pump of ['pump-1', 'pump-2']) expect(features.filter((f) => f.device === pump).map((f) => f.seq)).toEqual(seqs);
+    expect(features.every((f) => f.blocks === 25)).toBe(true);
+    expect(gateway.counters()).toMatchObject({ received: 500, windows: 20, deadLettered: 0, edgeWorkerRestarts: 1 });
+    expect(gateway.pending().inbox).toBe(0);
+  });
+
   it('refuses a worker thread with an anomaly model, naming the field', () => {
     const parsed = GatewayConfigSchema.safeParse({ upstream: { url: 'mqtt://localhost:1883' }, processing: { thread: 'worker' }, anomaly: { sensors: ['accel'] } });
     expect(parsed.success).toBe(false);
