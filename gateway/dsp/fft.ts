@@ -66,40 +66,92 @@ export class Fft {
   /** `transform` for input already stored in bit-reversed order (x[n] at index rev[n]): saves the permutation pass. */
   transformBitReversed(re: Float64Array, im: Float64Array, inverse = false): void {
     const n = this.size;
+    const sign = inverse ? -1 : 1;
+    if (n < 4) return this.#stages(re, im, sign, 1);
+    // First radix-2² pass: W1 = W2 = 1, so only the ∓j rotation remains.
+    for (let a0 = 0; a0 < n; a0 += 4) {
+      const x0r = re[a0]!;
+      const x0i = im[a0]!;
+      const x1r = re[a0 + 1]!;
+      const x1i = im[a0 + 1]!;
+      const x2r = re[a0 + 2]!;
+      const x2i = im[a0 + 2]!;
+      const x3r = re[a0 + 3]!;
+      const x3i = im[a0 + 3]!;
+      const t0r = x0r + x1r;
+      const t0i = x0i + x1i;
+      const t1r = x0r - x1r;
+      const t1i = x0i - x1i;
+      const t2r = x2r + x3r;
+      const t2i = x2i + x3i;
+      const q3r = sign * (x2i - x3i);
+      const q3i = -sign * (x2r - x3r);
+      re[a0] = t0r + t2r;
+      im[a0] = t0i + t2i;
+      re[a0 + 2] = t0r - t2r;
+      im[a0 + 2] = t0i - t2i;
+      re[a0 + 1] = t1r + q3r;
+      im[a0 + 1] = t1i + q3i;
+      re[a0 + 3] = t1r - q3r;
+      im[a0 + 3] = t1i - q3i;
+    }
+    this.#stages(re, im, sign, 4);
+  }
+
+  /**
+   * The forward FFT of z[k] = x[2k] + j·x[2k+1], k < size, into re/im in natural order: the bit-reversal gathered
+   * straight into the first pass (rev is its own inverse, so position p reads pair rev[p]), with the same arithmetic
+   * as permuting first and calling `transformBitReversed`, one pass over the data fewer.
+   */
+  transformPairs(x: Float64Array, re: Float64Array, im: Float64Array): void {
+    const n = this.size;
+    const rev = this.bitReversed;
+    if (n < 4) {
+      for (let p = 0; p < n; p++) {
+        re[p] = x[2 * rev[p]!]!;
+        im[p] = x[2 * rev[p]! + 1]!;
+      }
+      return this.transformBitReversed(re, im);
+    }
+    const sign = 1;
+    for (let a0 = 0; a0 < n; a0 += 4) {
+      const i0 = 2 * rev[a0]!;
+      const i1 = 2 * rev[a0 + 1]!;
+      const i2 = 2 * rev[a0 + 2]!;
+      const i3 = 2 * rev[a0 + 3]!;
+      const x0r = x[i0]!;
+      const x0i = x[i0 + 1]!;
+      const x1r = x[i1]!;
+      const x1i = x[i1 + 1]!;
+      const x2r = x[i2]!;
+      const x2i = x[i2 + 1]!;
+      const x3r = x[i3]!;
+      const x3i = x[i3 + 1]!;
+      const t0r = x0r + x1r;
+      const t0i = x0i + x1i;
+      const t1r = x0r - x1r;
+      const t1i = x0i - x1i;
+      const t2r = x2r + x3r;
+      const t2i = x2i + x3i;
+      const q3r = sign * (x2i - x3i);
+      const q3i = -sign * (x2r - x3r);
+      re[a0] = t0r + t2r;
+      im[a0] = t0i + t2i;
+      re[a0 + 2] = t0r - t2r;
+      im[a0 + 2] = t0i - t2i;
+      re[a0 + 1] = t1r + q3r;
+      im[a0 + 1] = t1i + q3i;
+      re[a0 + 3] = t1r - q3r;
+      im[a0 + 3] = t1i - q3i;
+    }
+    this.#stages(re, im, sign, 4);
+  }
+
+  /** The radix-2² passes from stage h on, then a last radix-2 stage when log₂N is odd. */
+  #stages(re: Float64Array, im: Float64Array, sign: number, h: number): void {
+    const n = this.size;
     const cos = this.#cos;
     const sin = this.#sin;
-    const sign = inverse ? -1 : 1;
-    let h = 1;
-    if (n >= 4) {
-      // First radix-2² pass: W1 = W2 = 1, so only the ∓j rotation remains.
-      for (let a0 = 0; a0 < n; a0 += 4) {
-        const x0r = re[a0]!;
-        const x0i = im[a0]!;
-        const x1r = re[a0 + 1]!;
-        const x1i = im[a0 + 1]!;
-        const x2r = re[a0 + 2]!;
-        const x2i = im[a0 + 2]!;
-        const x3r = re[a0 + 3]!;
-        const x3i = im[a0 + 3]!;
-        const t0r = x0r + x1r;
-        const t0i = x0i + x1i;
-        const t1r = x0r - x1r;
-        const t1i = x0i - x1i;
-        const t2r = x2r + x3r;
-        const t2i = x2i + x3i;
-        const q3r = sign * (x2i - x3i);
-        const q3i = -sign * (x2r - x3r);
-        re[a0] = t0r + t2r;
-        im[a0] = t0i + t2i;
-        re[a0 + 2] = t0r - t2r;
-        im[a0 + 2] = t0i - t2i;
-        re[a0 + 1] = t1r + q3r;
-        im[a0 + 1] = t1i + q3i;
-        re[a0 + 3] = t1r - q3r;
-        im[a0 + 3] = t1i - q3i;
-      }
-      h = 4;
-    }
     for (; 4 * h <= n; h *= 4) {
       const span = 4 * h;
       for (let start = 0; start < n; start += span) {
@@ -219,23 +271,18 @@ export class RealFft {
     const m = this.size >>> 1;
     const zr = this.#zr;
     const zi = this.#zi;
-    const rev = this.#half.bitReversed;
-    for (let i = 0; i < m; i++) {
-      const j = rev[i]!;
-      zr[j] = x[2 * i]!;
-      zi[j] = x[2 * i + 1]!;
-    }
-    this.#half.transformBitReversed(zr, zi);
+    this.#half.transformPairs(x, zr, zi);
     const cos = this.#cos;
     const sin = this.#sin;
-    for (let k = 0; k <= m; k++) {
-      const k1 = k === m ? 0 : k;
-      const k2 = k === 0 ? 0 : m - k;
-      const ar = zr[k1]!;
-      const ai = zi[k1]!;
-      const br = zr[k2]!;
-      const bi = -zi[k2]!;
-      // X[k] = E[k] + e^(−j2πk/N)·O[k], E = (Z[k] + Z*[M−k])/2, O = (Z[k] − Z*[M−k])/(2j)
+    // X[k] = E[k] + e^(−j2πk/N)·O[k], E = (Z[k] + Z*[M−k])/2, O = (Z[k] − Z*[M−k])/(2j). Bins k and M − k read the
+    // same two values of Z, so they are made together: half the loads, and no index wrap inside the loop.
+    for (let end = 0; end < 2; end++) {
+      // DC and Nyquist: Z[M] is Z[0].
+      const k = end * m;
+      const ar = zr[0]!;
+      const ai = zi[0]!;
+      const br = zr[0]!;
+      const bi = -zi[0]!;
       const er = 0.5 * (ar + br);
       const ei = 0.5 * (ai + bi);
       const or = 0.5 * (ai - bi);
@@ -244,6 +291,38 @@ export class RealFft {
       const s = sin[k]!;
       re[k] = er + or * c + oi * s;
       im[k] = ei + oi * c - or * s;
+    }
+    for (let k = 1; 2 * k <= m; k++) {
+      const l = m - k;
+      const pr = zr[k]!;
+      const pi = zi[k]!;
+      const qr = zr[l]!;
+      const qi = zi[l]!;
+      {
+        // Bin k: a = Z[k], b = Z*[M−k].
+        const bi = -qi;
+        const er = 0.5 * (pr + qr);
+        const ei = 0.5 * (pi + bi);
+        const or = 0.5 * (pi - bi);
+        const oi = -0.5 * (pr - qr);
+        const c = cos[k]!;
+        const s = sin[k]!;
+        re[k] = er + or * c + oi * s;
+        im[k] = ei + oi * c - or * s;
+      }
+      if (l === k) continue;
+      {
+        // Bin M − k: a = Z[M−k], b = Z*[k].
+        const bi = -pi;
+        const er = 0.5 * (qr + pr);
+        const ei = 0.5 * (qi + bi);
+        const or = 0.5 * (qi - bi);
+        const oi = -0.5 * (qr - pr);
+        const c = cos[l]!;
+        const s = sin[l]!;
+        re[l] = er + or * c + oi * s;
+        im[l] = ei + oi * c - or * s;
+      }
     }
   }
 }
