@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { DecodeError } from './errors';
 import { isPlainFeaturesV2 } from './features-fast-path';
+import { isPackedTelemetryV1 } from './telemetry-fast-path';
 import { formatFieldPath } from './field-path';
 import { MESSAGE_SCHEMAS, type Message, type MessageOf, type MessageType } from './messages';
 
@@ -52,6 +53,7 @@ export function decodeMessage(payload: Uint8Array): Message {
     if (bytes instanceof Uint8Array && bytes.constructor !== Uint8Array) record[key] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   if (type === 'features' && isPlainFeaturesV2(record)) return record;
+  if (type === 'telemetry' && isPackedTelemetryV1(record)) return record;
   const result = schema.safeParse(record);
   if (!result.success) {
     const { path, message } = mostSpecific(result.error.issues[0]!);

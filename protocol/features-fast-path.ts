@@ -23,9 +23,9 @@ export const FEATURES_V2_KEYS: Readonly<Record<string, boolean>> = {
 };
 const REQUIRED = Object.keys(FEATURES_V2_KEYS).filter((key) => FEATURES_V2_KEYS[key]).length;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+export const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** True only when `record` is a FeaturesV2 window the schema would accept and return unchanged. */
 export function isPlainFeaturesV2(record: Record<string, unknown>): record is FeaturesV2 {
