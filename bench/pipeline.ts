@@ -28,7 +28,7 @@ export interface PipelineBenchResult {
 const FACTORY = fileURLToPath(new URL('../scenarios/library/factory-20.yaml', import.meta.url));
 const HOUR_S = 3600;
 
-// The gateway processes on its main thread, as configured by default: the edge worker is faster (155 s against 208 s
+// The gateway processes on its main thread, as configured by default: the edge worker is faster (145 s against 194 s
 // for the hour) but still experimental (see processing.thread in gateway/config.ts).
 export async function pipelineBench(seconds = HOUR_S, gatewayThread: 'main' | 'worker' = 'main'): Promise<PipelineBenchResult> {
   const generation = await factoryHour(seconds);
