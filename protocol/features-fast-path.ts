@@ -27,6 +27,13 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 export const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
+/** A message's stream and position as IdSchema and `z.number().int().nonnegative()` take them. */
+export const isStreamSeq = (device: unknown, sensor: unknown, seq: unknown): boolean =>
+  typeof device === 'string' && isId(device) && typeof sensor === 'string' && isId(sensor) && Number.isSafeInteger(seq) && (seq as number) >= 0;
+
+/** A unit as `z.string().min(1).max(16)` takes it. */
+export const isUnit = (unit: unknown): boolean => typeof unit === 'string' && unit.length >= 1 && unit.length <= 16;
+
 /** True only when `record` is a FeaturesV2 window the schema would accept and return unchanged. */
 export function isPlainFeaturesV2(record: Record<string, unknown>): record is FeaturesV2 {
   if (!isPlainObject(record)) return false;
@@ -43,19 +50,12 @@ export function isPlainFeaturesV2(record: Record<string, unknown>): record is Fe
   return (
     record.type === 'features' &&
     v === 2 &&
-    typeof device === 'string' &&
-    isId(device) &&
-    typeof sensor === 'string' &&
-    isId(sensor) &&
-    Number.isSafeInteger(seq) &&
-    (seq as number) >= 0 &&
+    isStreamSeq(device, sensor, seq) &&
     (blocks === undefined || (Number.isSafeInteger(blocks) && (blocks as number) > 0)) &&
     isFiniteNumber(tsMs) &&
     isFiniteNumber(windowMs) &&
     windowMs > 0 &&
-    typeof unit === 'string' &&
-    unit.length >= 1 &&
-    unit.length <= 16 &&
+    isUnit(unit) &&
     isPlainFeatures(features) &&
     (gateway === undefined || (typeof gateway === 'string' && isId(gateway))) &&
     (model === undefined || isPlainScore(model))

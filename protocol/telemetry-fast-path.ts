@@ -1,6 +1,5 @@
-import { isFiniteNumber, isPlainObject } from './features-fast-path';
+import { isFiniteNumber, isPlainObject, isStreamSeq, isUnit } from './features-fast-path';
 import { allFinite, MIN_RATE_HZ, type TelemetryV1 } from './messages';
-import { isId } from './topics';
 
 // Telemetry blocks are the gateway's hot path: for a packed 1,024-sample block the schema's union and object copy
 // cost about as much as decoding the CBOR. This check accepts only blocks the schema accepts unchanged (packed
@@ -25,18 +24,11 @@ export function isPackedTelemetryV1(record: Record<string, unknown>): record is 
   return (
     record.type === 'telemetry' &&
     v === 1 &&
-    typeof device === 'string' &&
-    isId(device) &&
-    typeof sensor === 'string' &&
-    isId(sensor) &&
-    Number.isSafeInteger(seq) &&
-    (seq as number) >= 0 &&
+    isStreamSeq(device, sensor, seq) &&
     isFiniteNumber(tsMs) &&
     isFiniteNumber(rateHz) &&
     rateHz >= MIN_RATE_HZ &&
-    typeof unit === 'string' &&
-    unit.length >= 1 &&
-    unit.length <= 16 &&
+    isUnit(unit) &&
     values instanceof Float32Array &&
     allFinite(values)
   );

@@ -13,6 +13,29 @@ export function nextPowerOfTwo(n: number): number {
 }
 
 /**
+ * One butterfly group of the first radix-2² pass, points a0 … a0 + 3 given in bit-reversed order and written back to
+ * re/im: W1 = W2 = 1, so only the ∓j rotation remains.
+ */
+function firstPass(re: Float64Array, im: Float64Array, a0: number, sign: number, x0r: number, x0i: number, x1r: number, x1i: number, x2r: number, x2i: number, x3r: number, x3i: number): void {
+  const t0r = x0r + x1r;
+  const t0i = x0i + x1i;
+  const t1r = x0r - x1r;
+  const t1i = x0i - x1i;
+  const t2r = x2r + x3r;
+  const t2i = x2i + x3i;
+  const q3r = sign * (x2i - x3i);
+  const q3i = -sign * (x2r - x3r);
+  re[a0] = t0r + t2r;
+  im[a0] = t0i + t2i;
+  re[a0 + 2] = t0r - t2r;
+  im[a0 + 2] = t0i - t2i;
+  re[a0 + 1] = t1r + q3r;
+  im[a0 + 1] = t1i + q3i;
+  re[a0 + 3] = t1r - q3r;
+  im[a0 + 3] = t1i - q3i;
+}
+
+/**
  * Iterative radix-2 decimation-in-time FFT of one size, in place on split real/imaginary arrays. Two radix-2 stages
  * run per pass over the data (radix-2², a final single stage when log₂N is odd), which halves the memory traffic
  * of a stage-by-stage loop. The bit-reversal table and twiddles are built once; a plan holds no scratch, so one plan
@@ -68,33 +91,7 @@ export class Fft {
     const n = this.size;
     const sign = inverse ? -1 : 1;
     if (n < 4) return this.#stages(re, im, sign, 1);
-    // First radix-2² pass: W1 = W2 = 1, so only the ∓j rotation remains.
-    for (let a0 = 0; a0 < n; a0 += 4) {
-      const x0r = re[a0]!;
-      const x0i = im[a0]!;
-      const x1r = re[a0 + 1]!;
-      const x1i = im[a0 + 1]!;
-      const x2r = re[a0 + 2]!;
-      const x2i = im[a0 + 2]!;
-      const x3r = re[a0 + 3]!;
-      const x3i = im[a0 + 3]!;
-      const t0r = x0r + x1r;
-      const t0i = x0i + x1i;
-      const t1r = x0r - x1r;
-      const t1i = x0i - x1i;
-      const t2r = x2r + x3r;
-      const t2i = x2i + x3i;
-      const q3r = sign * (x2i - x3i);
-      const q3i = -sign * (x2r - x3r);
-      re[a0] = t0r + t2r;
-      im[a0] = t0i + t2i;
-      re[a0 + 2] = t0r - t2r;
-      im[a0 + 2] = t0i - t2i;
-      re[a0 + 1] = t1r + q3r;
-      im[a0 + 1] = t1i + q3i;
-      re[a0 + 3] = t1r - q3r;
-      im[a0 + 3] = t1i - q3i;
-    }
+    for (let a0 = 0; a0 < n; a0 += 4) firstPass(re, im, a0, sign, re[a0]!, im[a0]!, re[a0 + 1]!, im[a0 + 1]!, re[a0 + 2]!, im[a0 + 2]!, re[a0 + 3]!, im[a0 + 3]!);
     this.#stages(re, im, sign, 4);
   }
 
@@ -113,38 +110,14 @@ export class Fft {
       }
       return this.transformBitReversed(re, im);
     }
-    const sign = 1;
     for (let a0 = 0; a0 < n; a0 += 4) {
       const i0 = 2 * rev[a0]!;
       const i1 = 2 * rev[a0 + 1]!;
       const i2 = 2 * rev[a0 + 2]!;
       const i3 = 2 * rev[a0 + 3]!;
-      const x0r = x[i0]!;
-      const x0i = x[i0 + 1]!;
-      const x1r = x[i1]!;
-      const x1i = x[i1 + 1]!;
-      const x2r = x[i2]!;
-      const x2i = x[i2 + 1]!;
-      const x3r = x[i3]!;
-      const x3i = x[i3 + 1]!;
-      const t0r = x0r + x1r;
-      const t0i = x0i + x1i;
-      const t1r = x0r - x1r;
-      const t1i = x0i - x1i;
-      const t2r = x2r + x3r;
-      const t2i = x2i + x3i;
-      const q3r = sign * (x2i - x3i);
-      const q3i = -sign * (x2r - x3r);
-      re[a0] = t0r + t2r;
-      im[a0] = t0i + t2i;
-      re[a0 + 2] = t0r - t2r;
-      im[a0 + 2] = t0i - t2i;
-      re[a0 + 1] = t1r + q3r;
-      im[a0 + 1] = t1i + q3i;
-      re[a0 + 3] = t1r - q3r;
-      im[a0 + 3] = t1i - q3i;
+      firstPass(re, im, a0, 1, x[i0]!, x[i0 + 1]!, x[i1]!, x[i1 + 1]!, x[i2]!, x[i2 + 1]!, x[i3]!, x[i3 + 1]!);
     }
-    this.#stages(re, im, sign, 4);
+    this.#stages(re, im, 1, 4);
   }
 
   /** The radix-2² passes from stage h on, then a last radix-2 stage when log₂N is odd. */
@@ -274,23 +247,12 @@ export class RealFft {
     this.#half.transformPairs(x, zr, zi);
     const cos = this.#cos;
     const sin = this.#sin;
-    // X[k] = E[k] + e^(−j2πk/N)·O[k], E = (Z[k] + Z*[M−k])/2, O = (Z[k] − Z*[M−k])/(2j). Bins k and M − k read the
-    // same two values of Z, so they are made together: half the loads, and no index wrap inside the loop.
+    // Bins k and M − k read the same two values of Z, so they are made together: half the loads, and no index wrap
+    // inside the loop.
     for (let end = 0; end < 2; end++) {
       // DC and Nyquist: Z[M] is Z[0].
       const k = end * m;
-      const ar = zr[0]!;
-      const ai = zi[0]!;
-      const br = zr[0]!;
-      const bi = -zi[0]!;
-      const er = 0.5 * (ar + br);
-      const ei = 0.5 * (ai + bi);
-      const or = 0.5 * (ai - bi);
-      const oi = -0.5 * (ar - br);
-      const c = cos[k]!;
-      const s = sin[k]!;
-      re[k] = er + or * c + oi * s;
-      im[k] = ei + oi * c - or * s;
+      splitBin(re, im, k, zr[0]!, zi[0]!, zr[0]!, -zi[0]!, cos[k]!, sin[k]!);
     }
     for (let k = 1; 2 * k <= m; k++) {
       const l = m - k;
@@ -298,31 +260,21 @@ export class RealFft {
       const pi = zi[k]!;
       const qr = zr[l]!;
       const qi = zi[l]!;
-      {
-        // Bin k: a = Z[k], b = Z*[M−k].
-        const bi = -qi;
-        const er = 0.5 * (pr + qr);
-        const ei = 0.5 * (pi + bi);
-        const or = 0.5 * (pi - bi);
-        const oi = -0.5 * (pr - qr);
-        const c = cos[k]!;
-        const s = sin[k]!;
-        re[k] = er + or * c + oi * s;
-        im[k] = ei + oi * c - or * s;
-      }
-      if (l === k) continue;
-      {
-        // Bin M − k: a = Z[M−k], b = Z*[k].
-        const bi = -pi;
-        const er = 0.5 * (qr + pr);
-        const ei = 0.5 * (qi + bi);
-        const or = 0.5 * (qi - bi);
-        const oi = -0.5 * (qr - pr);
-        const c = cos[l]!;
-        const s = sin[l]!;
-        re[l] = er + or * c + oi * s;
-        im[l] = ei + oi * c - or * s;
-      }
+      splitBin(re, im, k, pr, pi, qr, -qi, cos[k]!, sin[k]!);
+      if (l !== k) splitBin(re, im, l, qr, qi, pr, -pi, cos[l]!, sin[l]!);
     }
   }
+}
+
+/**
+ * Bin k of a real FFT from its half-size complex FFT Z: X[k] = E[k] + e^(−j2πk/N)·O[k], E = (a + b)/2,
+ * O = (a − b)/(2j), with a = Z[k] and b = Z*[M−k] (br, bi given conjugated), c + js = e^(j2πk/N).
+ */
+function splitBin(re: Float64Array, im: Float64Array, k: number, ar: number, ai: number, br: number, bi: number, c: number, s: number): void {
+  const er = 0.5 * (ar + br);
+  const ei = 0.5 * (ai + bi);
+  const or = 0.5 * (ai - bi);
+  const oi = -0.5 * (ar - br);
+  re[k] = er + or * c + oi * s;
+  im[k] = ei + oi * c - or * s;
 }
