@@ -2,7 +2,7 @@
 // round-robin as a gateway receives them, against the per-block rms/peak/crest loop the gateway ran before pipelines,
 // measured in the same run. Pure computation: no broker, no store.
 import os from 'node:os';
-import { PipelineSchema, RealFft, SensorPipeline, VIBRATION_PIPELINE, type PipelineConfigInput } from '../gateway';
+import { PipelineSchema, RealFft, SensorPipeline, VIBRATION_PIPELINE, windowTable, type PipelineConfigInput } from '../gateway';
 import type { TelemetryV1 } from '../protocol';
 import { RandomStreams } from '../sim';
 import { createMachines, MachineSchema } from '../twins';
@@ -113,7 +113,8 @@ function run(second: readonly Float32Array[], config: PipelineConfigInput | 'bas
 function fftPerWindowMs(second: readonly Float32Array[]): number {
   const n = 32_768;
   const x = new Float64Array(n);
-  second.forEach((block, b) => block.forEach((v, i) => (x[b * BLOCK + i] = v * 0.5 * (1 - Math.cos((2 * Math.PI * (b * BLOCK + i)) / (RATE_HZ - 1))))));
+  const hann = windowTable('hann', RATE_HZ).values;
+  second.forEach((block, b) => block.forEach((v, i) => (x[b * BLOCK + i] = v * hann[b * BLOCK + i]!)));
   const fft = new RealFft(n);
   const re = new Float64Array(n / 2 + 1);
   const im = new Float64Array(n / 2 + 1);

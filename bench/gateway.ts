@@ -146,10 +146,10 @@ function publishAll(client: MqttClient, blocks: readonly Block[]): Promise<void>
   });
 }
 
-/** Publishes `blocks`, waits until `expected` messages reached `sub`, and times it (wall and process CPU). */
-async function timed(pub: MqttClient, sub: MqttClient, blocks: readonly Block[], expected: number): Promise<Phase> {
+/** Publishes `blocks`, waits until `expected` messages reached `sub` (if any), and times it (wall and process CPU). */
+async function timed(pub: MqttClient, blocks: readonly Block[], until?: { sub: MqttClient; expected: number }): Promise<Phase> {
   let received = 0;
-  const all = new Promise<void>((resolve) => sub.on('message', () => ++received === expected && resolve()));
+  const all = until ? new Promise<void>((resolve) => until.sub.on('message', () => ++received === until.expected && resolve())) : undefined;
   const cpu = process.cpuUsage();
   const started = performance.now();
   await publishAll(pub, blocks);
@@ -166,7 +166,7 @@ async function passThrough(blocks: readonly Block[]): Promise<Phase> {
   const sub = await connectMqtt(broker.url);
   await sub.subscribeAsync(filters.telemetry(SITE), { qos: 1 });
   const pub = await connectMqtt(broker.url);
-  const phase = await timed(pub, sub, blocks, blocks.length);
+  const phase = await timed(pub, blocks, { sub, expected: blocks.length });
   await pub.endAsync();
   await sub.endAsync();
   await broker.close();
@@ -177,14 +177,10 @@ async function passThrough(blocks: readonly Block[]): Promise<Phase> {
 async function publishOnly(blocks: readonly Block[]): Promise<Phase> {
   const broker = await startBroker();
   const pub = await connectMqtt(broker.url);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await publishAll(pub, blocks);
-  const wallMs = performance.now() - started;
-  const used = process.cpuUsage(cpu);
+  const phase = await timed(pub, blocks);
   await pub.endAsync();
   await broker.close();
-  return { wallMs, ackedMs: wallMs, cpuS: (used.user + used.system) / 1e6 };
+  return phase;
 }
 
 /** Publisher → gateway (default vibration pipeline, in-memory store) → upstream aedes → QoS 1 features subscriber. */
@@ -198,7 +194,7 @@ async function throughGateway(blocks: readonly Block[], thread: 'main' | 'worker
   await sub.subscribeAsync(filters.features(SITE), { qos: 1 });
   const pub = await connectMqtt(gateway.deviceUrl);
   const windows = blocks.length / BLOCKS_PER_S;
-  const phase = await timed(pub, sub, blocks, windows);
+  const phase = await timed(pub, blocks, { sub, expected: windows });
   const counters = gateway.counters();
   if (counters.windows !== windows || counters.deadLettered !== 0 || counters.received !== blocks.length) {
     throw new Error(`gateway bench: expected ${blocks.length} blocks → ${windows} windows, got ${JSON.stringify(counters)}`);

@@ -36,7 +36,6 @@ export class EdgeWorkerClient {
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   #next = 1;
   #failure: EdgeWorkerError | undefined;
-  #closed = false;
   /** The worker's thread id, as it reported it. */
   readonly threadId: number;
 
@@ -102,7 +101,6 @@ export class EdgeWorkerClient {
 
   /** Stops the worker; requests still pending fail. Idempotent. */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#failure ??= new EdgeWorkerError('it was stopped');
     await this.#worker.terminate();
     this.#fail(this.#failure);
@@ -141,7 +139,7 @@ export class EdgeWorkerClient {
     this.#failure ??= error;
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
-    // A crash emits both `error` and `exit`: tell it once.
-    if (first && !this.#closed) this.#o.onCrash?.(error);
+    // A crash emits both `error` and `exit`: tell it once. `close` sets the failure first, so a stop is never a crash.
+    if (first) this.#o.onCrash?.(error);
   }
 }

@@ -22,6 +22,7 @@ export {
   nodeGzip,
   RawRing,
   RealFft,
+  windowTable,
   DspError,
   type PipelineConfig,
   type PipelineConfigInput,
